@@ -1,0 +1,44 @@
+// fulcrum: one binary, subcommands dispatched from one table.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "apps/commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*fn)(int, char**);
+  std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"inspect", fulcrum::apps::cmd_inspect, "print a model card for a GGUF file (--json)"},
+};
+
+void usage(FILE* out) {
+  std::fprintf(out, "usage: fulcrum <command> [args]\n\ncommands:\n");
+  for (const auto& c : kCommands)
+    std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::printf("fulcrum %s\n", FULCRUM_VERSION);
+    return 0;
+  }
+  std::string_view name = argv[1];
+  for (const auto& c : kCommands)
+    if (c.name == name) return c.fn(argc - 2, argv + 2);
+  std::fprintf(stderr, "fulcrum: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,83 @@
+#include "kernels/ggml_type.h"
+
+#include <array>
+#include <cctype>
+
+namespace fulcrum::kernels {
+namespace {
+
+// Block layouts from the GGUF specification (ggml's type_traits).
+constexpr std::array<GgmlTypeTraits, 32> kTypes = {{
+    {GgmlType::kF32, "f32", 1, 4},
+    {GgmlType::kF16, "f16", 1, 2},
+    {GgmlType::kQ4_0, "q4_0", 32, 18},
+    {GgmlType::kQ4_1, "q4_1", 32, 20},
+    {GgmlType::kQ5_0, "q5_0", 32, 22},
+    {GgmlType::kQ5_1, "q5_1", 32, 24},
+    {GgmlType::kQ8_0, "q8_0", 32, 34},
+    {GgmlType::kQ8_1, "q8_1", 32, 36},
+    {GgmlType::kQ2_K, "q2_K", 256, 84},
+    {GgmlType::kQ3_K, "q3_K", 256, 110},
+    {GgmlType::kQ4_K, "q4_K", 256, 144},
+    {GgmlType::kQ5_K, "q5_K", 256, 176},
+    {GgmlType::kQ6_K, "q6_K", 256, 210},
+    {GgmlType::kQ8_K, "q8_K", 256, 292},
+    {GgmlType::kIQ2_XXS, "iq2_xxs", 256, 66},
+    {GgmlType::kIQ2_XS, "iq2_xs", 256, 74},
+    {GgmlType::kIQ3_XXS, "iq3_xxs", 256, 98},
+    {GgmlType::kIQ1_S, "iq1_s", 256, 50},
+    {GgmlType::kIQ4_NL, "iq4_nl", 32, 18},
+    {GgmlType::kIQ3_S, "iq3_s", 256, 110},
+    {GgmlType::kIQ2_S, "iq2_s", 256, 82},
+    {GgmlType::kIQ4_XS, "iq4_xs", 256, 136},
+    {GgmlType::kI8, "i8", 1, 1},
+    {GgmlType::kI16, "i16", 1, 2},
+    {GgmlType::kI32, "i32", 1, 4},
+    {GgmlType::kI64, "i64", 1, 8},
+    {GgmlType::kF64, "f64", 1, 8},
+    {GgmlType::kIQ1_M, "iq1_m", 256, 56},
+    {GgmlType::kBF16, "bf16", 1, 2},
+    {GgmlType::kTQ1_0, "tq1_0", 256, 54},
+    {GgmlType::kTQ2_0, "tq2_0", 256, 66},
+    {GgmlType::kMXFP4, "mxfp4", 32, 17},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<GgmlTypeTraits> ggml_type_traits(uint32_t id) {
+  for (const auto& t : kTypes)
+    if (static_cast<uint32_t>(t.type) == id) return t;
+  return std::nullopt;
+}
+
+const GgmlTypeTraits& ggml_traits(GgmlType type) {
+  for (const auto& t : kTypes)
+    if (t.type == type) return t;
+  return kTypes[0];  // unreachable for valid enumerators
+}
+
+std::string_view ggml_type_name(GgmlType t) { return ggml_traits(t).name; }
+
+std::optional<GgmlType> ggml_type_from_name(std::string_view name) {
+  for (const auto& t : kTypes)
+    if (iequals(t.name, name)) return t.type;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ggml_row_size(GgmlType t, uint64_t n) {
+  const auto& tr = ggml_traits(t);
+  if (n % tr.block_size != 0) return std::nullopt;
+  uint64_t blocks = n / tr.block_size;
+  if (blocks > UINT64_MAX / tr.type_size) return std::nullopt;
+  return blocks * tr.type_size;
+}
+
+}  // namespace fulcrum::kernels
