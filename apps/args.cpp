@@ -46,7 +46,8 @@ Result<Args> Args::parse(int argc, char** argv, const ArgSpec& spec) {
     } else if (contains(spec.options, name)) {
       if (!inline_value) {
         if (i + 1 >= argc)
-          return Error(ErrorCode::kInvalidArgument, "option " + std::string(name) + " needs a value");
+          return Error(ErrorCode::kInvalidArgument,
+                       "option " + std::string(name) + " needs a value");
         value = argv[++i];
       }
       a.options_.emplace_back(std::string(name), std::string(value));
@@ -57,7 +58,9 @@ Result<Args> Args::parse(int argc, char** argv, const ArgSpec& spec) {
   return a;
 }
 
-bool Args::has(std::string_view flag) const { return contains(flags_, flag); }
+bool Args::has(std::string_view flag) const {
+  return contains(flags_, flag);
+}
 
 std::optional<std::string> Args::get(std::string_view option) const {
   std::optional<std::string> out;
@@ -85,7 +88,8 @@ Result<double> Args::get_double(std::string_view option, double fallback) const 
   char* end = nullptr;
   double d = std::strtod(v->c_str(), &end);
   if (v->empty() || *end != '\0')
-    return Error(ErrorCode::kInvalidArgument, std::string(option) + " expects a number, got '" + *v + "'");
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(option) + " expects a number, got '" + *v + "'");
   return d;
 }
 
@@ -95,7 +99,8 @@ Result<int64_t> Args::get_int(std::string_view option, int64_t fallback) const {
   int64_t x = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
   if (ec != std::errc() || p != v->data() + v->size())
-    return Error(ErrorCode::kInvalidArgument, std::string(option) + " expects an integer, got '" + *v + "'");
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(option) + " expects an integer, got '" + *v + "'");
   return x;
 }
 

@@ -6,8 +6,8 @@ namespace fulcrum::detail {
 [[noreturn]] void assert_fail(const char* cond, const char* msg, const char* file, int line);
 }
 
-#define FULCRUM_ASSERT(cond, msg)                                                      \
-  do {                                                                                 \
-    if (!(cond)) [[unlikely]]                                                          \
-      ::fulcrum::detail::assert_fail(#cond, msg, __FILE__, __LINE__);                  \
+#define FULCRUM_ASSERT(cond, msg)                                     \
+  do {                                                                \
+    if (!(cond)) [[unlikely]]                                         \
+      ::fulcrum::detail::assert_fail(#cond, msg, __FILE__, __LINE__); \
   } while (0)

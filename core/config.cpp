@@ -3,6 +3,8 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 #include "core/file_util.h"
 
 namespace fulcrum {
@@ -36,18 +38,26 @@ Result<Config> Config::load(const std::string& path) {
   return parse(text, path);
 }
 
-ConfigTable Config::root() const { return ConfigTable(&impl_->table, "", impl_->source); }
+ConfigTable Config::root() const {
+  return ConfigTable(&impl_->table, "", impl_->source);
+}
 
 namespace {
-const toml::table& tbl(const void* p) { return *static_cast<const toml::table*>(p); }
+const toml::table& tbl(const void* p) {
+  return *static_cast<const toml::table*>(p);
+}
 std::string join_path(const std::string& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
 }  // namespace
 
-int ConfigTable::line() const { return static_cast<int>(tbl(table_).source().begin.line); }
+int ConfigTable::line() const {
+  return static_cast<int>(tbl(table_).source().begin.line);
+}
 
-bool ConfigTable::has(std::string_view key) const { return tbl(table_).contains(key); }
+bool ConfigTable::has(std::string_view key) const {
+  return tbl(table_).contains(key);
+}
 
 std::vector<std::string> ConfigTable::keys() const {
   std::vector<std::pair<int, std::string>> rows;
@@ -174,9 +184,9 @@ Status ConfigTable::finish() const {
   for (const auto& [k, v] : tbl(table_)) {
     if (!used_.contains(k.str())) {
       std::string where = path_.empty() ? "at top level" : "in [" + path_ + "]";
-      return Error(ErrorCode::kInvalidArgument,
-                   "unknown key '" + std::string(k.str()) + "' " + where + " at line " +
-                       std::to_string(v.source().begin.line))
+      return Error(ErrorCode::kInvalidArgument, "unknown key '" + std::string(k.str()) + "' " +
+                                                    where + " at line " +
+                                                    std::to_string(v.source().begin.line))
           .with_file(*source_)
           .with_field(join_path(path_, k.str()));
     }

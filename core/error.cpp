@@ -57,7 +57,9 @@ const ErrorInfo& error_info(ErrorCode code) {
   return i < kTable.size() ? kTable[i].info : kUnknown;
 }
 
-std::string_view error_code_name(ErrorCode code) { return error_info(code).name; }
+std::string_view error_code_name(ErrorCode code) {
+  return error_info(code).name;
+}
 
 Error& Error::wrap(std::string_view what) & {
   message_ = std::string(what) + ": " + message_;

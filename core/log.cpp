@@ -19,9 +19,15 @@ constexpr const char* kNames[] = {"debug", "info", "warn", "error", "off"};
 
 }  // namespace
 
-void set_level(Level l) { g_level.store(static_cast<int>(l)); }
-Level level() { return static_cast<Level>(g_level.load(std::memory_order_relaxed)); }
-void set_json(bool json) { g_json.store(json); }
+void set_level(Level l) {
+  g_level.store(static_cast<int>(l));
+}
+Level level() {
+  return static_cast<Level>(g_level.load(std::memory_order_relaxed));
+}
+void set_json(bool json) {
+  g_json.store(json);
+}
 
 bool parse_level(std::string_view text, Level* out) {
   for (int i = 0; i <= 4; ++i) {

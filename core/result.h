@@ -77,15 +77,17 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok_status() { return {}; }
+inline Status ok_status() {
+  return {};
+}
 
 }  // namespace fulcrum
 
 #define FULCRUM_CONCAT_INNER(a, b) a##b
 #define FULCRUM_CONCAT(a, b) FULCRUM_CONCAT_INNER(a, b)
 
-#define FULCRUM_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                      \
+#define FULCRUM_TRY_IMPL(tmp, decl, expr)       \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 
@@ -93,8 +95,8 @@ inline Status ok_status() { return {}; }
 #define FULCRUM_TRY(decl, expr) FULCRUM_TRY_IMPL(FULCRUM_CONCAT(try_tmp_, __LINE__), decl, expr)
 
 // FULCRUM_TRY_STATUS(f()): evaluates a Status; on error returns it.
-#define FULCRUM_TRY_STATUS(expr)                     \
-  do {                                               \
-    auto try_status_ = (expr);                       \
+#define FULCRUM_TRY_STATUS(expr)                                  \
+  do {                                                            \
+    auto try_status_ = (expr);                                    \
     if (!try_status_.ok()) return std::move(try_status_).error(); \
   } while (0)

@@ -15,6 +15,8 @@ using Sha256Digest = std::array<uint8_t, 32>;
 Sha256Digest sha256(std::string_view bytes);
 Result<Sha256Digest> sha256_file(const std::string& path);
 std::string to_hex(const uint8_t* data, size_t n);
-inline std::string to_hex(const Sha256Digest& d) { return to_hex(d.data(), d.size()); }
+inline std::string to_hex(const Sha256Digest& d) {
+  return to_hex(d.data(), d.size());
+}
 
 }  // namespace fulcrum

@@ -35,7 +35,7 @@ struct TensorInfo {
   uint32_t n_dims;
   std::array<uint64_t, kMaxDims> ne;  // ne[0] varies fastest (row length); unused dims are 1
   uint64_t n_elements;
-  uint64_t offset;       // relative to the start of the data section
+  uint64_t offset;  // relative to the start of the data section
   uint64_t n_bytes;
   const uint8_t* data;   // into the mapping
   uint64_t info_offset;  // file offset of this tensor's info record, for messages
@@ -80,7 +80,9 @@ class GgufFile {
   const TensorInfo* find_tensor(std::string_view name) const;
 
   // An error about this file (file name set).
-  Error error(ErrorCode code, std::string message) const { return Error(code, std::move(message)).with_file(path_); }
+  Error error(ErrorCode code, std::string message) const {
+    return Error(code, std::move(message)).with_file(path_);
+  }
 
   GgufFile(GgufFile&&) noexcept = default;
   GgufFile& operator=(GgufFile&&) noexcept = default;

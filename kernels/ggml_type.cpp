@@ -45,7 +45,8 @@ constexpr std::array<GgmlTypeTraits, 32> kTypes = {{
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -64,7 +65,9 @@ const GgmlTypeTraits& ggml_traits(GgmlType type) {
   return kTypes[0];  // unreachable for valid enumerators
 }
 
-std::string_view ggml_type_name(GgmlType t) { return ggml_traits(t).name; }
+std::string_view ggml_type_name(GgmlType t) {
+  return ggml_traits(t).name;
+}
 
 std::optional<GgmlType> ggml_type_from_name(std::string_view name) {
   for (const auto& t : kTypes)
