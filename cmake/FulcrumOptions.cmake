@@ -6,6 +6,12 @@ endif()
 # Per-ISA kernel files get their own flags (see kernels/CMakeLists.txt); the rest of the code
 # targets baseline x86-64 so the binary runs anywhere and dispatches at run time.
 
+if(FULCRUM_FUZZ)
+  # Every library gets coverage instrumentation and the sanitizers; fuzz targets add the driver.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(FULCRUM_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
