@@ -1,0 +1,72 @@
+// The privacy classifier: finds sensitive data in text. Every detector is a regular expression
+// in ONE Vectorscan (Hyperscan API) multi-pattern database, compiled once, with start-of-match
+// offsets; candidates then pass a C++ validator (Luhn for cards, mod-97 for IBANs, SSA rules
+// for SSNs, octet ranges for IPv4, ...) that also trims the span. Built-in kinds:
+//
+//   email, phone, payment_card, iban, us_ssn, uk_nino, ca_sin, ipv4, ipv6, aws_access_key,
+//   aws_secret_key, gcp_api_key, azure_key, github_token, slack_token, openai_key,
+//   anthropic_key, jwt, private_key, url_password
+//
+// plus user-defined regexes ([[privacy.patterns]], kind = their name) and term lists
+// (privacy.terms, kind "term", whole words, case-insensitive). Thread-safe: scratch space
+// comes from a small pool.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/result.h"
+#include "router/finding.h"
+
+namespace fulcrum::router {
+
+struct CustomPattern {
+  std::string name;   // the finding kind
+  std::string regex;  // Vectorscan syntax (PCRE subset: no back-references, no look-around)
+  bool case_insensitive = false;
+};
+
+enum class RedactionMode { kOff, kMask };
+
+// [privacy]
+struct PrivacyConfig {
+  bool enabled = true;
+  std::vector<std::string> disabled;    // built-in kinds to switch off
+  std::vector<CustomPattern> patterns;  // [[privacy.patterns]] name, regex, case_insensitive
+  std::vector<std::string> terms;       // literal terms (kind "term")
+  RedactionMode redaction = RedactionMode::kOff;  // redaction = "off" | "mask"
+
+  static Result<PrivacyConfig> parse(ConfigTable& table);
+};
+
+class PrivacyClassifier {
+ public:
+  // Compiles the database. Errors: kInvalidArgument for a bad custom regex (naming it) or an
+  // unknown kind in `disabled`.
+  static Result<std::shared_ptr<const PrivacyClassifier>> create(const PrivacyConfig& config);
+  ~PrivacyClassifier();
+
+  // Appends the findings in `text` (tagged with `segment`) to `out`, sorted by start, not
+  // overlapping. Errors only if Vectorscan itself fails (kInternal).
+  Status scan(std::string_view text, uint32_t segment, std::vector<Finding>* out) const;
+  Result<std::vector<Finding>> scan(std::string_view text) const;
+
+  bool enabled() const { return enabled_; }
+  static std::span<const std::string_view> builtin_kinds();
+
+ private:
+  PrivacyClassifier() = default;
+  struct Detector;
+  struct ScratchPool;
+  bool enabled_ = true;
+  std::vector<Detector> detectors_;  // index = Vectorscan pattern id
+  void* db_ = nullptr;               // hs_database_t*
+  std::unique_ptr<ScratchPool> scratch_;
+};
+
+}  // namespace fulcrum::router
