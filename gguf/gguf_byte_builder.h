@@ -45,8 +45,8 @@ class GgufByteBuilder {
     return str(key).u32(type).raw(payload);
   }
   // name + n_dims + ne[...] (as many as given, whatever n_dims says) + type + offset.
-  GgufByteBuilder& tensor_info(std::string_view name, uint32_t n_dims,
-                               std::span<const uint64_t> ne, uint32_t type, uint64_t offset) {
+  GgufByteBuilder& tensor_info(std::string_view name, uint32_t n_dims, std::span<const uint64_t> ne,
+                               uint32_t type, uint64_t offset) {
     str(name).u32(n_dims);
     for (uint64_t d : ne) u64(d);
     return u32(type).u64(offset);

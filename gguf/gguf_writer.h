@@ -66,6 +66,9 @@ class WriteValue {
   // checked to fit: an out-of-range value is a kOverflow error at set time).
   static Result<WriteValue> int_array(ValueType elem, std::span<const int64_t> values);
   static Result<WriteValue> float_array(ValueType elem, std::span<const double> values);
+  // An array of fixed-size elements from raw little-endian bytes (n elements of `elem`, which
+  // must not be string or array; bool bytes must be 0 or 1 for the reader to accept them).
+  static WriteValue fixed_array(ValueType elem, const void* data, uint64_t n);
   static WriteValue string_array(std::span<const std::string> values);
   static WriteValue string_array(std::span<const std::string_view> values);
   // An array of arrays (nested). Every element must itself be an array.
@@ -76,21 +79,24 @@ class WriteValue {
   ValueType type() const { return type_; }
   // Encoded payload (without the leading u32 type): what follows the type in the file.
   const std::string& payload() const { return payload_; }
+  // False when a string anywhere in the value is not valid UTF-8 (write() then fails).
+  bool utf8_ok() const { return utf8_ok_; }
 
  private:
   ValueType type_ = ValueType::kUint8;
   std::string payload_;
+  bool utf8_ok_ = true;
 };
 
 // File offsets of every structural boundary of a written file, for truncation tests and for
 // tests that patch a particular field.
 struct GgufLayout {
-  uint64_t header_end = 0;                // after magic, version, n_tensors, n_kv (24)
-  std::vector<uint64_t> kv_offsets;       // start of each key-value
-  std::vector<uint64_t> kv_value_offsets; // start of each value's u32 type
+  uint64_t header_end = 0;                 // after magic, version, n_tensors, n_kv (24)
+  std::vector<uint64_t> kv_offsets;        // start of each key-value
+  std::vector<uint64_t> kv_value_offsets;  // start of each value's u32 type
   std::vector<uint64_t> tensor_info_offsets;
   uint64_t tensor_infos_end = 0;
-  uint64_t data_offset = 0;               // aligned start of the tensor data section
+  uint64_t data_offset = 0;                   // aligned start of the tensor data section
   std::vector<uint64_t> tensor_data_offsets;  // absolute file offset of each tensor's data
   uint64_t file_size = 0;
   // Every boundary above, sorted and unique (0 and file_size included).
@@ -144,14 +150,14 @@ class GgufWriter {
   // Tensors, written in the order added. ne[0] varies fastest (row length); 1..4 dims, none 0,
   // ne[0] a multiple of the type's block size. `data` must stay valid until write() returns
   // and hold the tensor's byte size (kernels::ggml_row_size(type, n_elements)).
-  Status add_tensor(std::string_view name, kernels::GgmlType type,
-                    std::span<const uint64_t> ne, const void* data);
+  Status add_tensor(std::string_view name, kernels::GgmlType type, std::span<const uint64_t> ne,
+                    const void* data);
   Status add_tensor(std::string_view name, kernels::GgmlType type,
                     std::initializer_list<uint64_t> ne, const void* data) {
     return add_tensor(name, type, std::span<const uint64_t>(ne.begin(), ne.size()), data);
   }
-  Status add_tensor(std::string_view name, kernels::GgmlType type,
-                    std::span<const uint64_t> ne, TensorProducer produce);
+  Status add_tensor(std::string_view name, kernels::GgmlType type, std::span<const uint64_t> ne,
+                    TensorProducer produce);
   Status add_tensor(std::string_view name, kernels::GgmlType type,
                     std::initializer_list<uint64_t> ne, TensorProducer produce) {
     return add_tensor(name, type, std::span<const uint64_t>(ne.begin(), ne.size()),
@@ -181,8 +187,8 @@ class GgufWriter {
     const void* data;
     TensorProducer produce;
   };
-  Status check_tensor(std::string_view name, kernels::GgmlType type,
-                      std::span<const uint64_t> ne, uint64_t* n_bytes) const;
+  Status check_tensor(std::string_view name, kernels::GgmlType type, std::span<const uint64_t> ne,
+                      uint64_t* n_bytes) const;
   Result<std::string> encode_head(GgufLayout* layout) const;
   Status stream(TensorSink& out) const;
 
