@@ -1,5 +1,11 @@
 #include "core/config.h"
 
+// The packaged shared toml++ is built with exceptions, so its noex:: parser is not in it: use
+// the header-only build here (the -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1 of its CMake target are overridden).
+#undef TOML_HEADER_ONLY
+#undef TOML_SHARED_LIB
+#define TOML_HEADER_ONLY 1
+#define TOML_SHARED_LIB 0
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
