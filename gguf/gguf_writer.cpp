@@ -468,8 +468,9 @@ Result<std::string> GgufWriter::encode_head(GgufLayout* layout) const {
   layout->tensor_infos_end = out.size();
   layout->data_offset = align_up(out.size(), alignment_);
   for (auto& o : layout->tensor_data_offsets) o += layout->data_offset;
-  // The data section ends right after the last tensor (no trailing padding).
-  layout->file_size = layout->data_offset;
+  // The data section ends right after the last tensor (no trailing padding); a file without
+  // tensors ends after its metadata, as llama.cpp writes vocab-only files.
+  layout->file_size = out.size();
   if (!tensors_.empty())
     layout->file_size = layout->tensor_data_offsets.back() + tensors_.back().n_bytes;
   return out;
