@@ -1,0 +1,41 @@
+// KvCache: the keys and values of every layer for one sequence, F32, sized from the request
+// (n_ctx positions, at most the model's trained context). Layout per layer: [n_ctx][n_embd_kv].
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/model/model_config.h"
+
+namespace fulcrum::engine {
+
+class KvCache {
+ public:
+  KvCache(const ModelConfig& c, int64_t n_ctx)
+      : n_ctx_(n_ctx),
+        n_embd_kv_(c.n_embd_kv()),
+        layer_stride_(n_ctx * c.n_embd_kv()),
+        k_(static_cast<size_t>(c.n_layer * n_ctx * c.n_embd_kv())),
+        v_(k_.size()) {}
+
+  int64_t n_ctx() const { return n_ctx_; }
+  // Row of position `pos` in layer `il`: n_embd_kv floats.
+  float* k(int64_t il, int64_t pos) { return k_.data() + il * layer_stride_ + pos * n_embd_kv_; }
+  float* v(int64_t il, int64_t pos) { return v_.data() + il * layer_stride_ + pos * n_embd_kv_; }
+  const float* k(int64_t il, int64_t pos) const {
+    return k_.data() + il * layer_stride_ + pos * n_embd_kv_;
+  }
+  const float* v(int64_t il, int64_t pos) const {
+    return v_.data() + il * layer_stride_ + pos * n_embd_kv_;
+  }
+  uint64_t bytes() const { return (k_.size() + v_.size()) * sizeof(float); }
+
+ private:
+  int64_t n_ctx_;
+  int64_t n_embd_kv_;
+  int64_t layer_stride_;
+  std::vector<float> k_;
+  std::vector<float> v_;
+};
+
+}  // namespace fulcrum::engine
