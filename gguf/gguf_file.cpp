@@ -211,13 +211,14 @@ Status GgufFile::Parser::read_metadata() {
     f_.kvs_.push_back(KeyValue{key, std::move(value), at});
   }
   if (const Value* a = f_.find("general.alignment")) {
-    auto v = a->type() == ValueType::kUint32 ? a->as_uint() : std::nullopt;
     uint64_t at = f_.kvs_[f_.kv_index_.at("general.alignment")].offset;
-    if (!v) return err(ErrorCode::kTypeMismatch, at, "general.alignment", "must be a uint32");
-    if (*v == 0 || (*v & (*v - 1)) != 0)
+    if (a->type() != ValueType::kUint32)
+      return err(ErrorCode::kTypeMismatch, at, "general.alignment", "must be a uint32");
+    uint64_t v = a->as_uint().value_or(0);
+    if (v == 0 || (v & (v - 1)) != 0)
       return err(ErrorCode::kMisaligned, at, "general.alignment",
-                 "alignment " + std::to_string(*v) + " is not a power of two");
-    f_.alignment_ = *v;
+                 "alignment " + std::to_string(v) + " is not a power of two");
+    f_.alignment_ = v;
   }
   return {};
 }
@@ -375,34 +376,34 @@ const TensorInfo* GgufFile::find_tensor(std::string_view name) const {
   return it == tensor_index_.end() ? nullptr : &tensors_[it->second];
 }
 
-namespace {
-Error mismatch(const GgufFile& f, std::string_view key, std::string_view want, const Value& v) {
-  return f
-      .error(ErrorCode::kTypeMismatch,
-             "expected " + std::string(want) + ", found " + std::string(value_type_name(v.type())))
-      .with_field(std::string(key));
+Error GgufFile::mismatch(std::string_view key, std::string_view want, const Value& v) const {
+  Error e = error(ErrorCode::kTypeMismatch, "expected " + std::string(want) + ", found " +
+                                                std::string(value_type_name(v.type())))
+                .with_field(std::string(key));
+  if (auto it = kv_index_.find(key); it != kv_index_.end())
+    e.with_offset(static_cast<int64_t>(kvs_[it->second].offset));
+  return e;
 }
-}  // namespace
 
 Result<std::optional<std::string_view>> GgufFile::get_string(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::optional<std::string_view>();
   if (auto s = v->as_string()) return std::optional<std::string_view>(*s);
-  return mismatch(*this, key, "a string", *v);
+  return mismatch(key, "a string", *v);
 }
 
 Result<std::optional<uint64_t>> GgufFile::get_uint(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::optional<uint64_t>();
   if (auto u = v->as_uint()) return std::optional<uint64_t>(*u);
-  return mismatch(*this, key, "a non-negative integer", *v);
+  return mismatch(key, "a non-negative integer", *v);
 }
 
 Result<std::optional<int64_t>> GgufFile::get_int(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::optional<int64_t>();
   if (auto i = v->as_int()) return std::optional<int64_t>(*i);
-  return mismatch(*this, key, "an integer", *v);
+  return mismatch(key, "an integer", *v);
 }
 
 Result<std::optional<double>> GgufFile::get_float(std::string_view key) const {
@@ -410,14 +411,14 @@ Result<std::optional<double>> GgufFile::get_float(std::string_view key) const {
   if (!v) return std::optional<double>();
   if (auto f = v->as_float()) return std::optional<double>(*f);
   if (auto i = v->as_int()) return std::optional<double>(static_cast<double>(*i));
-  return mismatch(*this, key, "a number", *v);
+  return mismatch(key, "a number", *v);
 }
 
 Result<std::optional<bool>> GgufFile::get_bool(std::string_view key) const {
   const Value* v = find(key);
   if (!v) return std::optional<bool>();
   if (auto b = v->as_bool()) return std::optional<bool>(*b);
-  return mismatch(*this, key, "a bool", *v);
+  return mismatch(key, "a bool", *v);
 }
 
 Result<std::string_view> GgufFile::require_string(std::string_view key) const {

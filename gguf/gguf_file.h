@@ -91,6 +91,8 @@ class GgufFile {
  private:
   GgufFile() = default;
   class Parser;
+  // A kTypeMismatch error naming the key and its offset.
+  Error mismatch(std::string_view key, std::string_view want, const Value& v) const;
   static Result<GgufFile> parse(std::shared_ptr<void> owner, const uint8_t* base, uint64_t size,
                                 std::string path);
 
