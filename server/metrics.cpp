@@ -1,0 +1,110 @@
+#include "server/metrics.h"
+
+#include <fmt/format.h>
+
+namespace fulcrum::server {
+namespace {
+
+struct Help {
+  std::string_view name;
+  std::string_view help;
+};
+
+constexpr Help kHelp[] = {
+    {"fulcrum_requests_total", "HTTP requests answered, by endpoint and status"},
+    {"fulcrum_request_duration_seconds", "Time from request read to response end, by endpoint"},
+    {"fulcrum_upstream_duration_seconds", "Upstream call latency, by provider"},
+    {"fulcrum_tokens_total", "Tokens reported by upstreams, by provider and kind"},
+    {"fulcrum_upstream_attempts_total", "Upstream attempts, by provider and outcome"},
+    {"fulcrum_upstream_errors_total", "Failed upstream attempts, by provider and error code"},
+    {"fulcrum_route_decisions_total", "Routing decisions, by rule and privacy class"},
+    {"fulcrum_cost_usd_total", "Estimated spend in USD, by provider"},
+};
+
+std::string_view help_for(std::string_view name) {
+  for (const auto& h : kHelp)
+    if (h.name == name) return h.help;
+  return "Fulcrum metric";
+}
+
+std::string format_value(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v)))
+    return fmt::format("{}", static_cast<int64_t>(v));
+  return fmt::format("{:.6g}", v);
+}
+
+}  // namespace
+
+std::string prom_escape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+void Metrics::add(std::string_view name, std::string_view labels, double value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = counters_.find(name);
+  if (it == counters_.end())
+    it = counters_.emplace(std::string(name), std::map<std::string, double>{}).first;
+  it->second[std::string(labels)] += value;
+}
+
+void Metrics::observe(std::string_view name, std::string_view labels, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = histograms_.find(name);
+  if (it == histograms_.end())
+    it = histograms_.emplace(std::string(name), std::map<std::string, Histogram>{}).first;
+  Histogram& h = it->second[std::string(labels)];
+  for (size_t i = 0; i < kBuckets.size(); ++i)
+    if (seconds <= kBuckets[i]) ++h.counts[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+double Metrics::counter(std::string_view name, std::string_view labels) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = counters_.find(name);
+  if (it == counters_.end()) return 0;
+  auto jt = it->second.find(std::string(labels));
+  return jt == it->second.end() ? 0 : jt->second;
+}
+
+std::string Metrics::render(const std::map<std::string, double>& gauges) const {
+  std::string out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, series] : counters_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help_for(name), name);
+    for (const auto& [labels, v] : series)
+      out += labels.empty() ? fmt::format("{} {}\n", name, format_value(v))
+                            : fmt::format("{}{{{}}} {}\n", name, labels, format_value(v));
+  }
+  for (const auto& [name, series] : histograms_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help_for(name), name);
+    for (const auto& [labels, h] : series) {
+      std::string sep = labels.empty() ? "" : ",";
+      for (size_t i = 0; i < kBuckets.size(); ++i)
+        out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, kBuckets[i],
+                           h.counts[i]);
+      out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, h.count);
+      std::string braces = labels.empty() ? "" : "{" + labels + "}";
+      out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces, format_value(h.sum), name,
+                         braces, h.count);
+    }
+  }
+  for (const auto& [name, v] : gauges)
+    out += fmt::format("# HELP {} Fulcrum gauge\n# TYPE {} gauge\n{} {}\n", name, name, name,
+                       format_value(v));
+  return out;
+}
+
+}  // namespace fulcrum::server

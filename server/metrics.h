@@ -1,0 +1,42 @@
+// Prometheus metrics for the gateway: counters and latency histograms keyed by label sets,
+// rendered in the Prometheus text exposition format (version 0.0.4) for GET /metrics.
+// Thread-safe; one mutex, held only for a map lookup and an add.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace fulcrum::server {
+
+class Metrics {
+ public:
+  // Counters. `labels` is the inside of the braces, e.g. R"(endpoint="chat",status="200")".
+  void add(std::string_view name, std::string_view labels, double value = 1);
+  // Latency histogram in seconds (buckets 1 ms .. 60 s).
+  void observe(std::string_view name, std::string_view labels, double seconds);
+  // Gauges are sampled at render time by the caller and passed in.
+  std::string render(const std::map<std::string, double>& gauges = {}) const;
+  double counter(std::string_view name, std::string_view labels) const;  // for tests
+
+  static constexpr std::array<double, 14> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,    1,     2.5,  5,     10,   60};
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> counts{};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<std::string, double>, std::less<>> counters_;
+  std::map<std::string, std::map<std::string, Histogram>, std::less<>> histograms_;
+};
+
+// Escapes a label value for the text format (backslash, quote, newline).
+std::string prom_escape(std::string_view value);
+
+}  // namespace fulcrum::server
