@@ -220,4 +220,15 @@ const char* simd_level() {
   return "scalar";
 }
 
+VecDotFn vec_dot_at_level(GgmlType weight_type, std::string_view level) {
+  const TypeKernels* k = find(weight_type);
+  if (!k) return nullptr;
+  if (level == "scalar") return k->dot;
+#if defined(__x86_64__)
+  if (level == "avx2" && x86::cpu_has_avx2()) return x86::avx2::dot_for(weight_type);
+  if (level == "avx512" && x86::cpu_has_avx512()) return x86::avx512::dot_for(weight_type);
+#endif
+  return nullptr;
+}
+
 }  // namespace fulcrum::kernels

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "core/thread_pool.h"
 #include "kernels/ggml_type.h"
@@ -49,6 +50,12 @@ float bf16_to_fp32(uint16_t h);
 uint16_t fp32_to_bf16(float f);
 
 // Which SIMD level the dispatcher picked ("avx512", "avx2", "scalar"): for logs and benches.
+// FULCRUM_SIMD=scalar|avx2 in the environment lowers it (never above what the CPU has).
 const char* simd_level();
+
+// The dot product of one level ("scalar", "avx2", "avx512"), or nullptr when this CPU lacks the
+// level or the level has no kernel for the type: for tests and benches that compare levels.
+using VecDotFn = float (*)(int64_t n, const void* w_row, const void* x_act);
+VecDotFn vec_dot_at_level(GgmlType weight_type, std::string_view level);
 
 }  // namespace fulcrum::kernels
