@@ -1,0 +1,43 @@
+#include "server/metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace fulcrum::server {
+namespace {
+
+TEST(Metrics, RendersCountersAndHistogramsInPrometheusText) {
+  Metrics m;
+  m.add("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")");
+  m.add("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")");
+  m.add("fulcrum_tokens_total", R"(provider="a",kind="prompt")", 42);
+  m.observe("fulcrum_request_duration_seconds", R"(endpoint="chat_completions")", 0.003);
+  m.observe("fulcrum_request_duration_seconds", R"(endpoint="chat_completions")", 2.0);
+  std::string text = m.render({{"fulcrum_open_connections", 3}});
+  EXPECT_NE(text.find("# TYPE fulcrum_requests_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("fulcrum_requests_total{endpoint=\"chat_completions\",status=\"200\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fulcrum_tokens_total{provider=\"a\",kind=\"prompt\"} 42\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE fulcrum_request_duration_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("fulcrum_request_duration_seconds_bucket{endpoint=\"chat_completions\",le="
+                      "\"0.001\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fulcrum_request_duration_seconds_bucket{endpoint=\"chat_completions\",le="
+                      "\"0.005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "fulcrum_request_duration_seconds_bucket{endpoint=\"chat_completions\",le=\"+Inf\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("fulcrum_request_duration_seconds_count{endpoint=\"chat_completions\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fulcrum_open_connections 3\n"), std::string::npos);
+  EXPECT_EQ(m.counter("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")"), 2);
+}
+
+TEST(Metrics, EscapesLabelValues) {
+  EXPECT_EQ(prom_escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+}  // namespace
+}  // namespace fulcrum::server
