@@ -236,7 +236,7 @@ size_t quant_iq4_nl(const float* x, void* dst, int64_t n, const float* imatrix) 
     uint8_t L[kQK] = {};
     float d = 0;
     if (amax >= 1e-15f) {
-      float id = values[0] / max;  // initial scale d = -max/values[0]
+      float id = -values[0] / max;  // first try: the largest value on the top level
       float sumqx = 0, sumq2 = 0;
       for (int j = 0; j < kQK; ++j) {
         const float q = values[nearest_level(16, values, id * xb[j])];
