@@ -33,6 +33,27 @@ bool checked_add(uint64_t a, uint64_t b, uint64_t* out) {
   return !__builtin_add_overflow(a, b, out);
 }
 
+// The name of the field being read, built only when an error needs it: the hot path (every
+// token of a vocabulary) passes a base name, an element index and a suffix without allocating.
+struct Field {
+  static constexpr uint64_t kNoIndex = ~uint64_t{0};
+  std::string_view base;
+  uint64_t index = kNoIndex;
+  std::string_view suffix;
+
+  Field(const std::string& s) : base(s) {}  // NOLINT: implicit on purpose
+  Field(const char* s) : base(s) {}         // NOLINT: implicit on purpose
+  Field(std::string_view b, uint64_t i, std::string_view sfx) : base(b), index(i), suffix(sfx) {}
+  Field at(uint64_t i) const { return {base, i, {}}; }
+  Field with(std::string_view sfx) const { return {base, index, sfx}; }
+  std::string str() const {
+    std::string s(base);
+    if (index != kNoIndex) s += "[" + std::to_string(index) + "]";
+    s += suffix;
+    return s;
+  }
+};
+
 }  // namespace
 
 // A cursor over the file bytes. Every read checks bounds; every error names the offset and the
@@ -44,16 +65,16 @@ class GgufFile::Parser {
   Status run();
 
  private:
-  Error err(ErrorCode code, uint64_t offset, std::string field, std::string msg) const {
+  Error err(ErrorCode code, uint64_t offset, const Field& field, std::string msg) const {
     return Error(code, std::move(msg))
         .with_file(f_.path_)
         .with_offset(static_cast<int64_t>(offset))
-        .with_field(std::move(field));
+        .with_field(field.str());
   }
   uint64_t remaining() const { return f_.size_ - pos_; }
 
   template <typename T>
-  Result<T> read(const std::string& field) {
+  Result<T> read(const Field& field) {
     if (remaining() < sizeof(T))
       return err(ErrorCode::kTruncated, pos_, field,
                  "file ends inside a " + std::to_string(sizeof(T)) + "-byte field (" +
@@ -64,15 +85,15 @@ class GgufFile::Parser {
     return v;
   }
 
-  Result<std::string_view> read_string(const std::string& field);
-  Result<Value> read_value(ValueType type, const std::string& field, uint32_t depth);
-  Result<Value> read_array(const std::string& field, uint32_t depth);
+  Result<std::string_view> read_string(const Field& field);
+  Result<Value> read_value(ValueType type, const Field& field, uint32_t depth);
+  Result<Value> read_array(const Field& field, uint32_t depth);
   Status read_header();
   Status read_metadata();
   Status read_tensor_infos();
   Status check_tensor_data();
   // Checks that `count` elements of at least `min_size` bytes each can fit in what remains.
-  Status check_count(uint64_t count, uint64_t min_size, uint64_t at, const std::string& field);
+  Status check_count(uint64_t count, uint64_t min_size, uint64_t at, const Field& field);
 
   GgufFile& f_;
   uint64_t pos_ = 0;
@@ -81,7 +102,7 @@ class GgufFile::Parser {
 };
 
 Status GgufFile::Parser::check_count(uint64_t count, uint64_t min_size, uint64_t at,
-                                     const std::string& field) {
+                                     const Field& field) {
   uint64_t need;
   if (!checked_mul(count, min_size, &need))
     return err(ErrorCode::kOverflow, at, field, "count " + std::to_string(count) + " overflows");
@@ -92,9 +113,9 @@ Status GgufFile::Parser::check_count(uint64_t count, uint64_t min_size, uint64_t
   return {};
 }
 
-Result<std::string_view> GgufFile::Parser::read_string(const std::string& field) {
+Result<std::string_view> GgufFile::Parser::read_string(const Field& field) {
   uint64_t at = pos_;
-  FULCRUM_TRY(uint64_t len, read<uint64_t>(field + " length"));
+  FULCRUM_TRY(uint64_t len, read<uint64_t>(field.with(" length")));
   if (len > (uint64_t{1} << 62))
     return err(ErrorCode::kOverflow, at, field,
                "string length " + std::to_string(len) + " overflows");
@@ -109,8 +130,7 @@ Result<std::string_view> GgufFile::Parser::read_string(const std::string& field)
   return s;
 }
 
-Result<Value> GgufFile::Parser::read_value(ValueType type, const std::string& field,
-                                           uint32_t depth) {
+Result<Value> GgufFile::Parser::read_value(ValueType type, const Field& field, uint32_t depth) {
   if (type == ValueType::kString) {
     FULCRUM_TRY(auto s, read_string(field));
     return Value::string(s);
@@ -128,28 +148,28 @@ Result<Value> GgufFile::Parser::read_value(ValueType type, const std::string& fi
   return v;
 }
 
-Result<Value> GgufFile::Parser::read_array(const std::string& field, uint32_t depth) {
+Result<Value> GgufFile::Parser::read_array(const Field& field, uint32_t depth) {
   if (depth > kMaxArrayDepth)
     return err(ErrorCode::kOverflow, pos_, field,
                "arrays nested deeper than " + std::to_string(kMaxArrayDepth));
   uint64_t at = pos_;
-  FULCRUM_TRY(uint32_t raw_type, read<uint32_t>(field + " element type"));
+  FULCRUM_TRY(uint32_t raw_type, read<uint32_t>(field.with(" element type")));
   if (!value_type_valid(raw_type))
     return err(ErrorCode::kUnknownType, at, field,
                "unknown array element type " + std::to_string(raw_type));
   auto elem = static_cast<ValueType>(raw_type);
   uint64_t count_at = pos_;
-  FULCRUM_TRY(uint64_t n, read<uint64_t>(field + " count"));
+  FULCRUM_TRY(uint64_t n, read<uint64_t>(field.with(" count")));
   // Minimum encoded size of one element: strings are a u64 length, arrays a u32 type + u64 count.
   uint64_t min_size = elem == ValueType::kString  ? 8
                       : elem == ValueType::kArray ? 12
                                                   : value_type_size(elem);
-  FULCRUM_TRY_STATUS(check_count(n, min_size, count_at, field + " count"));
+  FULCRUM_TRY_STATUS(check_count(n, min_size, count_at, field.with(" count")));
   if (elem == ValueType::kString) {
     std::vector<std::string_view> strings;
     strings.reserve(n);
     for (uint64_t i = 0; i < n; ++i) {
-      FULCRUM_TRY(auto s, read_string(field + "[" + std::to_string(i) + "]"));
+      FULCRUM_TRY(auto s, read_string(field.at(i)));
       strings.push_back(s);
     }
     return Value::array(elem, n, nullptr, std::move(strings), {});
@@ -158,7 +178,8 @@ Result<Value> GgufFile::Parser::read_array(const std::string& field, uint32_t de
     std::vector<Value> elems;
     elems.reserve(n);
     for (uint64_t i = 0; i < n; ++i) {
-      FULCRUM_TRY(auto v, read_array(field + "[" + std::to_string(i) + "]", depth + 1));
+      std::string elem_field = field.at(i).str();  // nested arrays are rare: name them plainly
+      FULCRUM_TRY(auto v, read_array(elem_field, depth + 1));
       elems.push_back(std::move(v));
     }
     return Value::array(elem, n, nullptr, {}, std::move(elems));
@@ -167,7 +188,7 @@ Result<Value> GgufFile::Parser::read_array(const std::string& field, uint32_t de
   if (elem == ValueType::kBool) {
     for (uint64_t i = 0; i < n; ++i)
       if (data[i] > 1)
-        return err(ErrorCode::kTypeMismatch, pos_ + i, field + "[" + std::to_string(i) + "]",
+        return err(ErrorCode::kTypeMismatch, pos_ + i, field.at(i),
                    "bool value is neither 0 nor 1");
   }
   pos_ += n * value_type_size(elem);

@@ -54,6 +54,7 @@ bool value_type_valid(uint32_t raw) {
 Value Value::scalar(ValueType t, const uint8_t* p) {
   Value v;
   v.type_ = t;
+  v.data_ = p;  // the exact bytes, for copying a value without conversion (NaN payloads)
   switch (t) {
     case ValueType::kUint8:
       v.num_.u = load<uint8_t>(p);

@@ -59,7 +59,8 @@ class Value {
   std::span<const std::string_view> strings() const { return strings_; }
   // For arrays of arrays.
   std::span<const Value> elements() const { return elems_; }
-  // Raw little-endian element bytes for arrays of fixed-size types.
+  // Raw little-endian element bytes for arrays of fixed-size types; for a scalar, its bytes
+  // (value_type_size(type()) of them); nullptr for strings and arrays of strings or arrays.
   const uint8_t* raw_data() const { return data_; }
   // Element i of a fixed-size-type array, converted; nullopt when out of range or wrong kind.
   std::optional<int64_t> int_at(uint64_t i) const;

@@ -267,6 +267,10 @@ void encode_read_value(const Value& v, std::string& out) {
   ValueType t = v.type();
   if (t == ValueType::kString) return put_string(out, v.as_string().value_or(""));
   if (t != ValueType::kArray) {
+    if (v.raw_data()) {  // the value's exact bytes (keeps NaN payloads)
+      out.append(reinterpret_cast<const char*>(v.raw_data()), value_type_size(t));
+      return;
+    }
     if (t == ValueType::kFloat32) return put<float>(out, static_cast<float>(*v.as_float()));
     if (t == ValueType::kFloat64) return put<double>(out, *v.as_float());
     if (t == ValueType::kBool) return put<uint8_t>(out, *v.as_bool() ? 1 : 0);
