@@ -15,6 +15,29 @@
 namespace fulcrum::engine {
 
 using TokenId = int32_t;
+
+// A fast hash for short strings (token texts, words): 8 bytes per multiply-mix step.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xFF51AFD7ED558CCDull);
+    const char* p = s.data();
+    size_t n = s.size();
+    while (n >= 8) {
+      uint64_t v;
+      __builtin_memcpy(&v, p, 8);
+      h = (h ^ v) * 0xC2B2AE3D27D4EB4Full;
+      h ^= h >> 29;
+      p += 8;
+      n -= 8;
+    }
+    uint64_t v = 0;
+    __builtin_memcpy(&v, p, n);
+    h = (h ^ v) * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 32;
+    return static_cast<size_t>(h);
+  }
+};
 inline constexpr TokenId kNoToken = -1;
 
 enum class TokenizerModel : uint8_t {
@@ -59,7 +82,7 @@ struct Vocab {
   std::vector<std::string> texts;                     // by id
   std::vector<float> scores;                          // by id (0 when the file has none)
   std::vector<TokenType> types;                       // by id (kNormal when the file has none)
-  std::unordered_map<std::string_view, TokenId> ids;  // text -> id (views into `texts`)
+  std::unordered_map<std::string_view, TokenId, StringHash> ids;  // text -> id (views into `texts`)
   std::vector<std::string> merges;                    // "left right", by rank (BPE only)
   size_t max_token_len = 0;                           // bytes
 

@@ -41,7 +41,7 @@ class WordCache {
   static constexpr size_t kMinText = 512;
   static constexpr size_t kMaxWord = 64;
   bool enabled_;
-  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> map_;
+  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>, StringHash> map_;
   std::vector<TokenId> ids_;
 };
 
