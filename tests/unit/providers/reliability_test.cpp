@@ -1,0 +1,104 @@
+// Circuit breaker, backoff with jitter, Retry-After parsing and replica balancing.
+#include <gtest/gtest.h>
+
+#include "providers/circuit_breaker.h"
+#include "providers/replica_set.h"
+#include "providers/retry_policy.h"
+
+namespace fulcrum::providers {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(CircuitBreaker, OpensHalfOpensAndCloses) {
+  CircuitBreaker b(3, 100ms);
+  auto t = CircuitBreaker::Clock::now();
+  EXPECT_TRUE(b.allow(t));
+  b.on_failure(t);
+  b.on_failure(t);
+  EXPECT_EQ(b.state(t), CircuitBreaker::State::kClosed);
+  b.on_failure(t);
+  EXPECT_EQ(b.state(t), CircuitBreaker::State::kOpen);
+  EXPECT_FALSE(b.allow(t + 50ms));
+  EXPECT_EQ(b.state(t + 150ms), CircuitBreaker::State::kHalfOpen);
+  EXPECT_TRUE(b.allow(t + 150ms));   // the one trial call
+  EXPECT_FALSE(b.allow(t + 151ms));  // no second trial while it runs
+  b.on_failure(t + 160ms);           // trial failed: open again, cooldown restarts
+  EXPECT_FALSE(b.allow(t + 200ms));
+  EXPECT_TRUE(b.allow(t + 300ms));
+  b.on_success();
+  EXPECT_EQ(b.state(t + 300ms), CircuitBreaker::State::kClosed);
+  EXPECT_EQ(b.consecutive_failures(), 0);
+}
+
+TEST(Backoff, ExponentialFullJitterCappedAndRetryAfterFloor) {
+  std::mt19937_64 rng(42);
+  BackoffPolicy p{100, 1000};
+  for (int retry = 1; retry <= 8; ++retry) {
+    int64_t cap = std::min<int64_t>(1000, 100LL << (retry - 1));
+    int64_t max_seen = 0;
+    for (int i = 0; i < 500; ++i) {
+      int64_t d = backoff_delay_ms(p, retry, -1, rng);
+      ASSERT_GE(d, 0);
+      ASSERT_LE(d, cap);
+      max_seen = std::max(max_seen, d);
+    }
+    EXPECT_GT(max_seen, cap / 2) << "jitter should spread over [0, cap]";
+  }
+  for (int i = 0; i < 100; ++i) EXPECT_GE(backoff_delay_ms(p, 1, 2500, rng), 2500);
+}
+
+TEST(RetryAfter, ParsesSecondsAndDates) {
+  EXPECT_EQ(parse_retry_after_ms("2", 0), 2000);
+  EXPECT_EQ(parse_retry_after_ms(" 0.5 ", 0), 500);
+  EXPECT_EQ(parse_retry_after_ms("", 0), -1);
+  EXPECT_EQ(parse_retry_after_ms("soon", 0), -1);
+  EXPECT_EQ(parse_retry_after_ms("-1", 0), -1);
+  // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480
+  EXPECT_EQ(parse_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470), 10000);
+  EXPECT_EQ(parse_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490), 0);
+}
+
+ProviderConfig two_replicas(BalancePolicy policy, double w0, double w1) {
+  ProviderConfig c;
+  c.name = "p";
+  c.kind = "openai_compat";
+  c.balance = policy;
+  c.breaker_failures = 1;
+  c.breaker_cooldown_ms = 60'000;
+  c.replicas = {ReplicaConfig{"http://a", w0, ""}, ReplicaConfig{"http://b", w1, ""}};
+  return c;
+}
+
+TEST(ReplicaSet, WeightedPickFollowsWeights) {
+  ReplicaSet rs(two_replicas(BalancePolicy::kWeighted, 3, 1));
+  int counts[2] = {0, 0};
+  for (int i = 0; i < 4000; ++i) ++counts[rs.pick(0)];
+  double share = counts[0] / 4000.0;
+  EXPECT_NEAR(share, 0.75, 0.05);
+}
+
+TEST(ReplicaSet, RetryAvoidsTriedReplicaAndBreakersExclude) {
+  ReplicaSet rs(two_replicas(BalancePolicy::kWeighted, 1000, 1));
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(rs.pick(0b01), 1);  // replica 0 already tried
+  rs.record_failure(0);                                      // breaker_failures = 1: opens
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(rs.pick(0), 1);
+  EXPECT_EQ(rs.health(), Health::kDegraded);
+  rs.record_failure(1);
+  EXPECT_EQ(rs.pick(0), -1);
+  EXPECT_EQ(rs.health(), Health::kUnhealthy);
+}
+
+TEST(ReplicaSet, LeastLatencyPrefersTheFasterReplica) {
+  ReplicaSet rs(two_replicas(BalancePolicy::kLeastLatency, 1, 1));
+  rs.record_success(0, 80);
+  EXPECT_EQ(rs.pick(0), 1);  // untried replicas are probed first
+  rs.record_success(1, 20);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(rs.pick(0), 1);
+  for (int i = 0; i < 20; ++i) rs.record_success(1, 200);  // replica 1 slows down
+  EXPECT_EQ(rs.pick(0), 0);
+  EXPECT_GT(rs.latency_ewma_ms(1), rs.latency_ewma_ms(0));
+}
+
+}  // namespace
+}  // namespace fulcrum::providers
