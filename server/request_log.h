@@ -1,0 +1,43 @@
+// The end of every request: one structured log line (JSON; keys never appear in it) and the
+// request/token/cost metrics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/chat.h"
+#include "core/error.h"
+#include "router/fallback_walker.h"
+#include "router/route_decision.h"
+#include "router/router.h"
+#include "server/metrics.h"
+
+namespace fulcrum::server {
+
+struct RequestLogEntry {
+  std::string request_id;
+  std::string_view endpoint;
+  int status = 0;
+  std::string model;  // as requested
+  bool stream = false;
+  const router::RouteDecision* decision = nullptr;  // null when routing did not happen
+  const router::RouteTarget* served = nullptr;      // null when no target answered
+  const std::vector<router::AttemptRecord>* attempts = nullptr;
+  std::optional<api::Usage> usage;
+  double latency_ms = 0;
+  const Error* error = nullptr;
+};
+
+// The JSON object of the log line (exposed for tests).
+std::string request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd);
+// Logs the line and updates fulcrum_requests_total, fulcrum_request_duration_seconds,
+// fulcrum_tokens_total and fulcrum_cost_usd_total.
+void record_request(Metrics& metrics, const router::Router& router, const RequestLogEntry& e);
+
+// Log line for requests that never reach a handler with a decision (404, 405, simple GETs).
+void record_simple(Metrics& metrics, std::string_view endpoint, int status, double latency_ms,
+                   const std::string& request_id, const Error* error);
+
+}  // namespace fulcrum::server
