@@ -18,20 +18,6 @@ void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) {
   for (int64_t i = 0; i < n; ++i) y[i] = (x[i] * scale) * w[i];
 }
 
-float dot(const float* a, const float* b, int64_t n) {
-  // Four partial sums: lets the compiler keep several lanes busy without -ffast-math.
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; ++i) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Context>> Context::create(const Model& model, ContextParams p) {
@@ -53,16 +39,16 @@ Context::Context(const Model& model, const ContextParams& p)
       kv_(model.config(), p.n_ctx) {
   const ModelConfig& c = model.config();
   const auto B = static_cast<size_t>(p.n_batch);
-  x_.resize(B * c.n_embd);
-  xn_.resize(B * std::max(c.n_embd, c.n_embd_q()));
-  q_.resize(B * c.n_embd_q());
-  k_.resize(B * c.n_embd_kv());
-  v_.resize(B * c.n_embd_kv());
-  att_.resize(B * c.n_embd_q());
-  gate_.resize(B * c.n_ff);
-  up_.resize(B * c.n_ff);
-  rope_cs_.resize(B * c.n_rot);
-  scores_.resize(static_cast<size_t>(p.n_threads) * p.n_ctx);
+  x_ = std::make_unique_for_overwrite<float[]>(B * c.n_embd);
+  xn_ = std::make_unique_for_overwrite<float[]>(B * std::max(c.n_embd, c.n_embd_q()));
+  q_ = std::make_unique_for_overwrite<float[]>(B * c.n_embd_q());
+  k_ = std::make_unique_for_overwrite<float[]>(B * c.n_embd_kv());
+  v_ = std::make_unique_for_overwrite<float[]>(B * c.n_embd_kv());
+  att_ = std::make_unique_for_overwrite<float[]>(B * c.n_embd_q());
+  gate_ = std::make_unique_for_overwrite<float[]>(B * c.n_ff);
+  up_ = std::make_unique_for_overwrite<float[]>(B * c.n_ff);
+  rope_cs_ = std::make_unique_for_overwrite<float[]>(B * c.n_rot);
+  scores_ = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(p.n_threads) * p.n_ctx);
   // theta_i = freq_scale * base^(-2i/n_rot) / factor_i  (llama3 factors from rope_freqs.weight)
   const Weight& rf = model.weights().rope_freqs;
   inv_freq_.resize(static_cast<size_t>(c.n_rot / 2));
@@ -83,7 +69,7 @@ Context::Context(const Model& model, const ContextParams& p)
          {&l.attn_q, &l.attn_k, &l.attn_v, &l.attn_output, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
       need(*w);
   }
-  mm_scratch_.resize(scratch + 64);
+  mm_scratch_ = std::make_unique_for_overwrite<uint8_t[]>(scratch + 64);
 }
 
 void Context::truncate(int64_t n) {
@@ -122,7 +108,7 @@ Status Context::forward(std::span<const int32_t> tokens, LogitsMode mode,
 
 // Y[t][r] = W row r · X[t]: the hot spot — nearly all time of a forward pass is spent here.
 void Context::matmul(const Weight& w, const float* x, int64_t n_tokens, float* y) {
-  kernels::matmul(w.type, w.data, w.n_rows, w.n_cols, x, n_tokens, y, mm_scratch_.data(),
+  kernels::matmul(w.type, w.data, w.n_rows, w.n_cols, x, n_tokens, y, mm_scratch_.get(),
                   pool_.get());
 }
 
@@ -132,7 +118,7 @@ void Context::rope(float* x, int64_t n_tokens, int64_t n_heads) {
   const int64_t half = c.n_rot / 2;
   const bool neox = c.rope_style == RopeStyle::kNeox;
   for (int64_t t = 0; t < n_tokens; ++t) {
-    const float* cs = rope_cs_.data() + t * c.n_rot;
+    const float* cs = rope_cs_.get() + t * c.n_rot;
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x + (t * n_heads + h) * c.head_dim;
       for (int64_t i = 0; i < half; ++i) {
@@ -145,19 +131,22 @@ void Context::rope(float* x, int64_t n_tokens, int64_t n_heads) {
   }
 }
 
-// Causal GQA attention of the batch's queries over the cache (positions 0 .. own position).
+// Causal GQA attention of the batch's queries over the cache (positions 0 .. own position). Both
+// halves are f32 dot products through the kernels (SIMD): scores = K·q per position, then each
+// output dimension = (probabilities · that dimension of V over positions).
 void Context::attention_layer(int64_t il, int64_t n_tokens) {
   const ModelConfig& c = model_.config();
   const int64_t hd = c.head_dim, n_head = c.n_head, gqa = c.n_gqa();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  constexpr auto kF32 = kernels::GgmlType::kF32;
   pool_->parallel_for(n_tokens * n_head, [&](int64_t task, int thread) {
     const int64_t t = task / n_head, h = task % n_head, kvh = h / gqa;
     const int64_t n_kv = batch_pos0_ + t + 1;
-    const float* q = q_.data() + (t * n_head + h) * hd;
-    float* s = scores_.data() + static_cast<int64_t>(thread) * kv_.n_ctx();
+    const float* q = q_.get() + (t * n_head + h) * hd;
+    float* s = scores_.get() + static_cast<int64_t>(thread) * kv_.n_ctx();
     float mx = -INFINITY;
     for (int64_t j = 0; j < n_kv; ++j) {
-      s[j] = dot(q, kv_.k(il, j) + kvh * hd, hd) * scale;
+      s[j] = kernels::vec_dot(kF32, hd, kv_.k(il, j) + kvh * hd, q) * scale;
       mx = std::max(mx, s[j]);
     }
     double sum = 0.0;
@@ -166,13 +155,10 @@ void Context::attention_layer(int64_t il, int64_t n_tokens) {
       sum += s[j];
     }
     const float inv = static_cast<float>(1.0 / sum);
-    float* o = att_.data() + (t * n_head + h) * hd;
-    std::memset(o, 0, sizeof(float) * hd);
-    for (int64_t j = 0; j < n_kv; ++j) {
-      const float wj = s[j] * inv;
-      const float* vr = kv_.v(il, j) + kvh * hd;
-      for (int64_t d = 0; d < hd; ++d) o[d] += wj * vr[d];
-    }
+    for (int64_t j = 0; j < n_kv; ++j) s[j] *= inv;
+    float* o = att_.get() + (t * n_head + h) * hd;
+    for (int64_t d = 0; d < hd; ++d)
+      o[d] = kernels::vec_dot(kF32, n_kv, kv_.v_dim(il, kvh * hd + d), s);
   });
 }
 
@@ -182,7 +168,7 @@ void Context::forward_batch(const int32_t* tokens, int64_t T, LogitsMode mode, f
   const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.n_ff;
   batch_pos0_ = n_past_;
   for (int64_t t = 0; t < T; ++t) {
-    kernels::dequantize_row(w.token_embd.type, w.token_embd.row(tokens[t]), x_.data() + t * E, E);
+    kernels::dequantize_row(w.token_embd.type, w.token_embd.row(tokens[t]), x_.get() + t * E, E);
     const double pos = static_cast<double>(batch_pos0_ + t);
     for (int64_t i = 0; i < c.n_rot / 2; ++i) {
       const double a = pos * inv_freq_[i];
@@ -197,45 +183,45 @@ void Context::forward_batch(const int32_t* tokens, int64_t T, LogitsMode mode, f
   };
   auto norm_rows = [&](const Weight& nw) {
     pool_->parallel_for(T, [&](int64_t t, int) {
-      rms_norm(x_.data() + t * E, nw.f32(), xn_.data() + t * E, E, c.rms_eps);
+      rms_norm(x_.get() + t * E, nw.f32(), xn_.get() + t * E, E, c.rms_eps);
     });
   };
   for (int64_t il = 0; il < c.n_layer; ++il) {
     const LayerWeights& l = w.layers[static_cast<size_t>(il)];
     norm_rows(l.attn_norm);
-    matmul(l.attn_q, xn_.data(), T, q_.data());  // [T][Q]
-    matmul(l.attn_k, xn_.data(), T, k_.data());  // [T][KV]
-    matmul(l.attn_v, xn_.data(), T, v_.data());  // [T][KV]
-    add_bias(l.attn_q_bias, q_.data(), Q);
-    add_bias(l.attn_k_bias, k_.data(), KV);
-    add_bias(l.attn_v_bias, v_.data(), KV);
-    rope(q_.data(), T, c.n_head);
-    rope(k_.data(), T, c.n_head_kv);
+    matmul(l.attn_q, xn_.get(), T, q_.get());  // [T][Q]
+    matmul(l.attn_k, xn_.get(), T, k_.get());  // [T][KV]
+    matmul(l.attn_v, xn_.get(), T, v_.get());  // [T][KV]
+    add_bias(l.attn_q_bias, q_.get(), Q);
+    add_bias(l.attn_k_bias, k_.get(), KV);
+    add_bias(l.attn_v_bias, v_.get(), KV);
+    rope(q_.get(), T, c.n_head);
+    rope(k_.get(), T, c.n_head_kv);
     for (int64_t t = 0; t < T; ++t) {
-      std::memcpy(kv_.k(il, batch_pos0_ + t), k_.data() + t * KV, sizeof(float) * KV);
-      std::memcpy(kv_.v(il, batch_pos0_ + t), v_.data() + t * KV, sizeof(float) * KV);
+      std::memcpy(kv_.k(il, batch_pos0_ + t), k_.get() + t * KV, sizeof(float) * KV);
+      for (int64_t i = 0; i < KV; ++i) kv_.v_dim(il, i)[batch_pos0_ + t] = v_[t * KV + i];
     }
     attention_layer(il, T);
-    matmul(l.attn_output, att_.data(), T, xn_.data());  // [T][E]
+    matmul(l.attn_output, att_.get(), T, xn_.get());  // [T][E]
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xn_[i];
     norm_rows(l.ffn_norm);
-    matmul(l.ffn_gate, xn_.data(), T, gate_.data());  // [T][F]
-    matmul(l.ffn_up, xn_.data(), T, up_.data());      // [T][F]
+    matmul(l.ffn_gate, xn_.get(), T, gate_.get());  // [T][F]
+    matmul(l.ffn_up, xn_.get(), T, up_.get());      // [T][F]
     for (int64_t i = 0; i < T * F; ++i) {
       const float g = gate_[i];
       gate_[i] = g / (1.0f + std::exp(-g)) * up_[i];  // SwiGLU: silu(gate) * up
     }
-    matmul(l.ffn_down, gate_.data(), T, xn_.data());  // [T][E]
+    matmul(l.ffn_down, gate_.get(), T, xn_.get());  // [T][E]
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xn_[i];
   }
   n_past_ += T;
   if (!logits) return;
   if (mode == LogitsMode::kAll) {
     norm_rows(w.output_norm);
-    matmul(w.output, xn_.data(), T, logits);
+    matmul(w.output, xn_.get(), T, logits);
   } else {
-    rms_norm(x_.data() + (T - 1) * E, w.output_norm.f32(), xn_.data(), E, c.rms_eps);
-    matmul(w.output, xn_.data(), 1, logits);
+    rms_norm(x_.get() + (T - 1) * E, w.output_norm.f32(), xn_.get(), E, c.rms_eps);
+    matmul(w.output, xn_.get(), 1, logits);
   }
 }
 

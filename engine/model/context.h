@@ -58,20 +58,22 @@ class Context {
   std::unique_ptr<ThreadPool> pool_;
   KvCache kv_;
   int64_t n_past_ = 0;
-  // Activations for one batch (n_batch rows each).
-  std::vector<float> x_;             // [n_batch][n_embd] residual stream
-  std::vector<float> xn_;            // [n_batch][n_embd] normed input
-  std::vector<float> q_;             // [n_batch][n_embd_q]
-  std::vector<float> k_;             // [n_batch][n_embd_kv]
-  std::vector<float> v_;             // [n_batch][n_embd_kv]
-  std::vector<float> att_;           // [n_batch][n_embd_q] attention output
-  std::vector<float> gate_;          // [n_batch][n_ff]
-  std::vector<float> up_;            // [n_batch][n_ff]
-  std::vector<float> rope_cs_;       // [n_batch][n_rot/2][2] cos, sin of the batch's positions
-  std::vector<float> inv_freq_;      // [n_rot/2] theta per pair (freq_scale and factors applied)
-  std::vector<float> scores_;        // [n_threads][n_ctx] attention scores
-  std::vector<uint8_t> mm_scratch_;  // quantized activations for matmul
-  int64_t batch_pos0_ = 0;           // position of the first token of the running batch
+  // Activations for one batch (n_batch rows each). Left uninitialised: a page becomes resident
+  // only when a batch writes it, so a short prompt does not make the n_batch-sized buffers
+  // resident (resident memory follows the request; see bench/model_memory_bench.cpp).
+  std::unique_ptr<float[]> x_;        // [n_batch][n_embd] residual stream
+  std::unique_ptr<float[]> xn_;       // [n_batch][max(n_embd, n_embd_q)] normed input
+  std::unique_ptr<float[]> q_;        // [n_batch][n_embd_q]
+  std::unique_ptr<float[]> k_;        // [n_batch][n_embd_kv]
+  std::unique_ptr<float[]> v_;        // [n_batch][n_embd_kv]
+  std::unique_ptr<float[]> att_;      // [n_batch][n_embd_q] attention output
+  std::unique_ptr<float[]> gate_;     // [n_batch][n_ff]
+  std::unique_ptr<float[]> up_;       // [n_batch][n_ff]
+  std::unique_ptr<float[]> rope_cs_;  // [n_batch][n_rot/2][2] cos, sin of the batch's positions
+  std::unique_ptr<float[]> scores_;   // [n_threads][n_ctx] attention scores
+  std::unique_ptr<uint8_t[]> mm_scratch_;  // quantized activations for matmul
+  std::vector<float> inv_freq_;  // [n_rot/2] theta per pair (freq_scale and factors applied)
+  int64_t batch_pos0_ = 0;       // position of the first token of the running batch
 };
 
 }  // namespace fulcrum::engine

@@ -249,6 +249,65 @@ TEST(RefKernels, ImatrixWeightsTheErrorWhereItMatters) {
   }
 }
 
+// Values on a format's own grid at the ends of its range come back exactly: the extreme levels
+// with a scale of one (Q8_0 -127..127, Q4_0 -8..7, Q5_0 -16..15, Q4_1 0..15, Q5_1 0..31,
+// IQ4_NL its table) and the largest, smallest normal and subnormal magnitudes of F16 and BF16.
+TEST(RefKernels, ExtremeGridValuesRoundTripExactly) {
+  auto ramp = [](int lo, int hi, int64_t n) {
+    std::vector<float> v(n);
+    for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(lo + i % (hi - lo + 1));
+    // Each block of 32 must reach both ends (the scale comes from the block's extremes).
+    for (int64_t b = 0; b < n; b += 32) {
+      v[b] = static_cast<float>(lo);
+      v[b + 1] = static_cast<float>(hi);
+    }
+    return v;
+  };
+  const struct {
+    GgmlType t;
+    int lo, hi;
+  } kGrids[] = {{GgmlType::kQ8_0, -127, 127},
+                {GgmlType::kQ4_0, -8, 7},
+                {GgmlType::kQ5_0, -16, 15},
+                {GgmlType::kQ4_1, 0, 15},
+                {GgmlType::kQ5_1, 0, 31}};
+  for (const auto& g : kGrids) {
+    const auto x = ramp(g.lo, g.hi, 256);
+    EXPECT_EQ(round_trip(g.t, x), x) << name(g.t);
+  }
+  // IQ4_NL: its 16 non-linear levels; the block maximum -127 gives a scale of exactly 1.
+  const float kIq4[] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+  std::vector<float> iq(64);
+  for (size_t i = 0; i < iq.size(); ++i) iq[i] = kIq4[i % 16];
+  EXPECT_EQ(round_trip(GgmlType::kIQ4_NL, iq), iq);
+  std::vector<float> f16 = {
+      65504.0f, -65504.0f, 6.103515625e-05f, -6.103515625e-05f, 5.9604645e-08f, -5.9604645e-08f,
+      0.0f,     1.0f};
+  EXPECT_EQ(round_trip(GgmlType::kF16, f16), f16);
+  const float bf_max = std::ldexp(255.0f / 128.0f, 127);  // 0x7F7F
+  std::vector<float> bf16 = {bf_max,
+                             -bf_max,
+                             std::numeric_limits<float>::min(),
+                             std::ldexp(1.0f, -133),  // smallest bf16 subnormal
+                             -std::ldexp(1.0f, -133),
+                             0.0f,
+                             65536.0f,
+                             -1.0f};
+  EXPECT_EQ(round_trip(GgmlType::kBF16, bf16), bf16);
+  // And the dot products over those extremes stay finite and exact where the grid is exact.
+  for (const auto& g : kGrids) {
+    const auto w = ramp(g.lo, g.hi, 256);
+    std::vector<uint8_t> wq(row_bytes(g.t, 256)), xq(activation_row_size(g.t, 256));
+    quantize_row(g.t, w.data(), wq.data(), 256);
+    std::vector<float> ones(256, 1.0f);
+    quantize_activation(g.t, ones.data(), xq.data(), 256);
+    double expect = 0;
+    for (float v : w) expect += v;
+    EXPECT_NEAR(vec_dot(g.t, 256, wq.data(), xq.data()), expect, 1e-3 * std::fabs(expect) + 1e-3)
+        << name(g.t);
+  }
+}
+
 // The reference dot product equals the double-precision dot of the dequantized operands.
 TEST(RefKernels, DotMatchesDequantizedOperands) {
   for (GgmlType t : all_weight_types()) {

@@ -191,6 +191,41 @@ TEST(SimdKernels, ExtremeLevels) {
   }
 }
 
+// Edge values of each format's scale fields — the largest fp16 magnitude of both signs, the
+// smallest normal, a subnormal, signed zeros — under random level bytes, against activations that
+// are all zero, tiny (their own block scales underflow), large, or one-hot: every SIMD level agrees
+// with the scalar reference, the result is finite, and an all-zero scale gives exactly 0.
+TEST(SimdKernels, EdgeScalesAndActivations) {
+  const float kScales[] = {65504.0f, -65504.0f, 6.103515625e-05f, 5.9604645e-08f, 0.0f, -0.0f};
+  std::mt19937 rng(7);
+  for (GgmlType t : all_weight_types()) {
+    const int64_t n = 512;
+    std::vector<uint8_t> wq(row_bytes(t, n));
+    for (float scale : kScales) {
+      for (size_t i = 0; i < wq.size(); ++i) wq[i] = static_cast<uint8_t>(rng());
+      set_scale_fields(t, wq.data(), n, [&] { return scale; });
+      for (int pattern = 0; pattern < 4; ++pattern) {
+        std::vector<float> x(n, 0.0f);
+        for (int64_t i = 0; i < n; ++i) {
+          if (pattern == 1) x[i] = (i % 3 ? 1e-30f : -1e-30f);
+          if (pattern == 2) x[i] = (i % 2 ? 3e4f : -3e4f);
+          if (pattern == 3 && i % 32 == 7) x[i] = 100.0f;
+        }
+        std::vector<uint8_t> xq(activation_row_size(t, n));
+        quantize_activation(t, x.data(), xq.data(), n);
+        const std::string what =
+            "scale " + std::to_string(scale) + " pattern " + std::to_string(pattern);
+        const float r = vec_dot_at_level(t, "scalar")(n, wq.data(), xq.data());
+        ASSERT_TRUE(std::isfinite(r)) << name(t) << " " << what;
+        if (scale == 0.0f || pattern == 0) {
+          EXPECT_EQ(r, 0.0f) << name(t) << " " << what;
+        }
+        if (!simd_levels().empty()) expect_levels_agree(t, wq.data(), xq.data(), n, what);
+      }
+    }
+  }
+}
+
 TEST(Matmul, EqualsVecDotForEveryTypeThreadsAndTokenCounts) {
   ThreadPool pool3(3);
   for (GgmlType t : all_weight_types()) {

@@ -82,7 +82,8 @@ std::vector<float> read_logits(const std::string& path, const std::string& dtype
 
 // NMSE of x against g over `rows` rows of n_vocab, x's row i taken from row x_row(i).
 template <typename RowOf>
-double nmse(const float* x, const std::vector<float>& g, size_t rows, int64_t n_vocab, RowOf x_row) {
+double nmse(const float* x, const std::vector<float>& g, size_t rows, int64_t n_vocab,
+            RowOf x_row) {
   double num = 0, den = 0;
   for (size_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < n_vocab; ++v) {
