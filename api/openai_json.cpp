@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "api/json_util.h"
 
 namespace fulcrum::api {
@@ -517,10 +520,51 @@ std::string openai_completion_chunk_json(const ChatChunk& c) {
   return detail::dump(j);
 }
 
-std::string openai_embedding_response_json(const EmbeddingResponse& r) {
+namespace {
+
+// The vector as little-endian float32 bytes in base64 (encoding_format "base64").
+std::string base64_floats(const std::vector<float>& v) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  bytes.reserve(v.size() * 4);
+  for (float f : v) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<char>((u >> (8 * k)) & 0xff));
+  }
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 2]);
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back(i + 2 < bytes.size() ? kAlphabet[n & 63] : '=');
+  }
+  return out;
+}
+
+// float32 values as the shortest decimals that read back to them (0.1f prints as 0.1, not as
+// its double expansion 0.10000000149011612).
+Json float_array(const std::vector<float>& v) {
+  Json a = Json::array();
+  for (float f : v) a.push_back(std::strtod(fmt::format("{}", f).c_str(), nullptr));
+  return a;
+}
+
+}  // namespace
+
+std::string openai_embedding_response_json(const EmbeddingResponse& r,
+                                           std::string_view encoding_format) {
+  bool b64 = encoding_format == "base64";
   Json data = Json::array();
   for (size_t i = 0; i < r.data.size(); ++i)
-    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", r.data[i]}});
+    data.push_back({{"object", "embedding"},
+                    {"index", i},
+                    {"embedding", b64 ? Json(base64_floats(r.data[i])) : float_array(r.data[i])}});
   Json j = {{"object", "list"},
             {"data", data},
             {"model", r.model},

@@ -27,7 +27,10 @@ std::string openai_completion_response_json(const ChatResponse& response);  // t
 // One `chat.completion.chunk` object (the JSON after "data: ").
 std::string openai_chunk_json(const ChatChunk& chunk);
 std::string openai_completion_chunk_json(const ChatChunk& chunk);  // legacy text_completion
-std::string openai_embedding_response_json(const EmbeddingResponse& response);
+// encoding_format "base64": each vector as base64 of its little-endian float32 bytes (what the
+// openai SDKs ask for by default); otherwise an array of numbers.
+std::string openai_embedding_response_json(const EmbeddingResponse& response,
+                                           std::string_view encoding_format = "float");
 // {"error": {"message", "type", "param", "code"}}; type from the code's HTTP status
 // ("invalid_request_error", "not_found_error", "rate_limit_error", "api_error", ...).
 std::string openai_error_json(const Error& error);

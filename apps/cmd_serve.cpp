@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "apps/args.h"
@@ -15,6 +16,7 @@
 #include "router/router.h"
 #include "server/gateway.h"
 #include "server/http_server.h"
+#include "server/request_log.h"
 #include "server/server_config.h"
 
 namespace fulcrum::apps {
@@ -69,6 +71,15 @@ int cmd_serve(int argc, char** argv) {
     std::fprintf(stderr, "usage: fulcrum serve --config FILE.toml [--port N] [--host ADDR]\n");
     return 2;
   }
+  // Signals go to the main thread only: block them before any thread starts (the providers'
+  // HTTP client starts its I/O threads while the config loads), so every thread inherits it.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   auto loaded = load(*path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "fulcrum serve: %s\n", loaded.error().to_string().c_str());
@@ -83,14 +94,12 @@ int cmd_serve(int argc, char** argv) {
   sc.http.port = static_cast<int>(*port);
   if (auto host = args->get("--host")) sc.http.host = *host;
   apply_logging(sc);
-
-  // Signals go to the main thread only (blocked before any other thread starts).
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  if (Status s = server::open_request_log(sc.request_log); !s.ok()) {
+    std::fprintf(stderr, "fulcrum serve: %s\n", s.error().to_string().c_str());
+    return 1;
+  }
+  // The server's own answers (400/408/413/431/501) carry the route header too.
+  sc.http.reject_headers = {{"x-fulcrum-route", "rule=none; privacy=unknown"}};
 
   auto gateway = std::make_shared<server::Gateway>(loaded->router, loaded->providers,
                                                    server::GatewayOptions{sc.request_timeout_ms});
@@ -105,7 +114,9 @@ int cmd_serve(int argc, char** argv) {
   gateway->set_connection_count([&http] { return http.open_connections(); });
   loaded->providers->start_health_checks();
   http.start();
-  std::printf("fulcrum: listening on http://%s:%d\n", sc.http.host.c_str(), http.port());
+  bool v6 = sc.http.host.find(':') != std::string::npos;
+  std::printf("fulcrum: listening on http://%s%s%s:%d\n", v6 ? "[" : "", sc.http.host.c_str(),
+              v6 ? "]" : "", http.port());
   std::fflush(stdout);
   log::info("serving on {}:{} with {} event loop(s)", sc.http.host, http.port(), sc.http.threads);
 
@@ -114,6 +125,15 @@ int cmd_serve(int argc, char** argv) {
   log::info("signal {}: draining for up to {} ms", sig, sc.drain_timeout_ms);
   gateway->set_draining();
   http.stop(static_cast<int>(sc.drain_timeout_ms));
+  // Requests cut off at the drain deadline were cancelled; let their provider calls unwind
+  // before the server and the providers are destroyed.
+  if (!gateway->wait_idle(5'000)) {
+    // A call asleep in a long retry backoff: do not tear down objects it still points into.
+    log::warn("{} request(s) still unwinding at exit; exiting without cleanup",
+              gateway->in_flight());
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   log::info("drained; bye");
   return 0;
 }

@@ -162,7 +162,7 @@ std::string gemini_request_json(const api::ChatRequest& r) {
   if (r.tool_choice && !r.tools.empty()) body["toolConfig"] = tool_config(*r.tool_choice);
   json g = generation_config(r);
   if (!g.empty()) body["generationConfig"] = std::move(g);
-  return body.dump();
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 namespace {
@@ -321,7 +321,7 @@ std::string gemini_embed_request_json(const api::EmbeddingRequest& r, std::strin
     if (r.dimensions) one["outputDimensionality"] = *r.dimensions;
     reqs.push_back(std::move(one));
   }
-  return json{{"requests", reqs}}.dump();
+  return json{{"requests", reqs}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<api::EmbeddingResponse> parse_gemini_embed_response(std::string_view body,

@@ -33,6 +33,18 @@ namespace fulcrum::providers {
 
 using Clock = std::chrono::steady_clock;
 
+// One HTTP attempt of a call, reported through CallContext::on_attempt (the gateway writes it
+// to the request log). Never carries a key: `replica` is the configured base URL.
+struct AttemptInfo {
+  std::string_view provider;
+  std::string_view replica;
+  int attempt = 0;           // 1-based within the call
+  int upstream_status = 0;   // 0: no HTTP response
+  std::string_view outcome;  // "ok" or the error code name
+  std::string_view error;    // the error message (keys redacted), empty when ok
+  double ms = 0;             // attempt start to end
+};
+
 // Per-call context from the router / server.
 struct CallContext {
   std::string request_id;      // for log lines ("req=...")
@@ -45,6 +57,9 @@ struct CallContext {
   // Allow retries inside the provider (the router may turn this off when it wants to fall
   // back to another target at once).
   bool allow_retries = true;
+  // Called once per HTTP attempt, on the provider's I/O thread, after it ended (must not
+  // block). Unset: the provider writes its own log line per attempt.
+  std::function<void(const AttemptInfo&)> on_attempt;
 };
 
 // What happened on the wire, for the router's fallback walker, metrics and explanations.

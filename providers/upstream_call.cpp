@@ -255,6 +255,11 @@ void UpstreamCall::account(const Status& st) {
   double ms = ms_since(attempt_start_);
   if (st.ok()) {
     rs.record_success(replica_, outcome_.first_byte_ms >= 0 ? outcome_.first_byte_ms : ms);
+    if (ctx_.on_attempt) {
+      ctx_.on_attempt(
+          {provider_->name(), outcome_.replica, outcome_.attempts, status_, "ok", "", ms});
+      return;
+    }
     log::info("upstream provider={} replica={} attempt={} status={} result=ok ms={:.1f} req={}",
               provider_->name(), outcome_.replica, outcome_.attempts, status_, ms, ctx_.request_id);
     return;
@@ -270,9 +275,15 @@ void UpstreamCall::account(const Status& st) {
   } else {
     rs.record_success(replica_, outcome_.first_byte_ms >= 0 ? outcome_.first_byte_ms : ms);
   }
+  std::string message = provider_->redact(st.error().message());
+  if (ctx_.on_attempt) {
+    ctx_.on_attempt({provider_->name(), outcome_.replica, outcome_.attempts, status_,
+                     error_code_name(code), message, ms});
+    return;
+  }
   log::warn("upstream provider={} replica={} attempt={} status={} result={} ms={:.1f} req={}: {}",
             provider_->name(), outcome_.replica, outcome_.attempts, status_, error_code_name(code),
-            ms, ctx_.request_id, provider_->redact(st.error().message()));
+            ms, ctx_.request_id, message);
 }
 
 void UpstreamCall::on_complete(Status transport) {

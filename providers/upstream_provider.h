@@ -8,7 +8,8 @@
 //    other 4xx are not retried;
 //  - a stream that fails after its first chunk reached the sink ends with that error and
 //    outcome.tokens_sent = true — it is never restarted;
-//  - every attempt logs one line: provider, replica, attempt, status, outcome, milliseconds.
+//  - every attempt logs one line: provider, replica, attempt, status, outcome, milliseconds
+//    (or hands the same to CallContext::on_attempt, which the gateway's request log uses).
 //    Keys are replaced by "[redacted]" in every message that could echo them.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The policy router: request → ordered targets, with the reason. Rules run in a fixed order,
-// documented in docs/ROUTING.md:
+// documented in docs/CONFIG.md ("Routing: the rule order"):
 //
 //   1. model     the requested name must be a virtual model ([models.<name>]) → its targets
 //   2. privacy   sensitive findings → on-premises targets only (or masked text to remote ones

@@ -63,7 +63,13 @@ ChatExchange::ChatExchange(std::shared_ptr<Gateway> gateway, std::shared_ptr<Res
       endpoint_(endpoint),
       request_id_(std::move(request_id)),
       start_(std::chrono::steady_clock::now()),
-      cancelled_(std::make_shared<std::atomic<bool>>(false)) {}
+      cancelled_(std::make_shared<std::atomic<bool>>(false)) {
+  gw_->exchange_started();
+}
+
+ChatExchange::~ChatExchange() {
+  gw_->exchange_ended();
+}
 
 Status ChatExchange::parse(const HttpRequest& req) {
   switch (endpoint_) {
@@ -95,18 +101,8 @@ Status ChatExchange::parse(const HttpRequest& req) {
 
 void ChatExchange::start(HttpRequest&& req) {
   if (Status s = parse(req); !s.ok()) return fail(s.error());
-  auto header = [&req](std::string_view name) -> std::optional<std::string> {
-    if (!req.has_header(name)) return std::nullopt;
-    return std::string(req.header(name));
-  };
-  auto hints = router::RouteHints::from_headers(header);
+  auto hints = gw_->hints_for(req);
   if (!hints.ok()) return fail(hints.error());
-  std::weak_ptr<Gateway> weak_gw = gw_;
-  hints->is_healthy = [weak_gw](std::string_view provider) {
-    auto gw = weak_gw.lock();
-    providers::Provider* p = gw ? gw->providers().find(provider) : nullptr;
-    return p != nullptr && p->health() != providers::Health::kUnhealthy;
-  };
   router::RouteInput input;
   if (request_) {
     input = router::to_route_input(*request_);
@@ -147,12 +143,12 @@ void ChatExchange::attempt(const router::RouteTarget& target, size_t index,
   ctx.deadline = start_ + std::chrono::milliseconds(gw_->options().request_timeout_ms);
   ctx.cancelled = cancelled_;
   auto self = shared_from_this();
+  ctx.on_attempt = [self](const providers::AttemptInfo& a) {
+    record_attempt(self->gw_->metrics(), self->request_id_, a);
+  };
   std::string provider_name = target.provider;
   auto on_done = [self, provider_name, done](Status s, const providers::CallOutcome& o) {
     self->last_outcome_ = o;
-    self->gw_->metrics().add(
-        "fulcrum_upstream_attempts_total",
-        fmt::format(R"(provider="{}",outcome="{}")", prom_escape(provider_name), error_label(s)));
     if (!s.ok())
       self->gw_->metrics().add(
           "fulcrum_upstream_errors_total",
@@ -174,8 +170,9 @@ void ChatExchange::attempt(const router::RouteTarget& target, size_t index,
     return;
   }
   std::shared_ptr<const api::ChatRequest> req = request_;
-  redactor_.reset();
+  tool_restorers_.clear();
   restorer_.reset();
+  redactor_.reset();
   if (target.redact) {
     redactor_ = std::make_unique<router::Redactor>();
     req = std::make_shared<const api::ChatRequest>(
@@ -194,7 +191,7 @@ void ChatExchange::on_chunk(const api::ChatChunk& in) {
   if (answered_) return;
   api::ChatChunk c = in;
   if (c.usage) usage_ = c.usage;
-  if (restorer_ && !c.text.empty()) c.text = restorer_->push(c.text);
+  if (restorer_) restore_chunk(&c);
   if (!c.id.empty() && stream_id_.empty()) stream_id_ = c.id;
   if (!c.model.empty() && stream_model_.empty()) stream_model_ = c.model;
   bool content = !c.text.empty() || !c.tool_calls.empty() || c.finish_reason.has_value();
@@ -209,6 +206,23 @@ void ChatExchange::on_chunk(const api::ChatChunk& in) {
     writer_->write(std::move(buf));
   } else {
     write_openai_chunk(c);
+  }
+}
+
+// Redaction: swaps placeholders back in text and tool-call argument deltas. A placeholder split
+// across deltas is held back until it is whole; the finishing delta flushes what is held.
+void ChatExchange::restore_chunk(api::ChatChunk* c) {
+  if (!c->text.empty()) c->text = restorer_->push(c->text);
+  for (auto& tc : c->tool_calls) {
+    if (tc.arguments.empty()) continue;
+    auto it = tool_restorers_.try_emplace(tc.index, *redactor_).first;
+    tc.arguments = it->second.push(tc.arguments);
+  }
+  if (!c->finish_reason) return;
+  c->text += restorer_->finish();
+  for (auto& [index, r] : tool_restorers_) {
+    std::string tail = r.finish();
+    if (!tail.empty()) c->tool_calls.push_back({index, "", "", std::move(tail)});
   }
 }
 
@@ -295,7 +309,8 @@ void ChatExchange::finish(router::WalkResult result) {
   if (embed_request_) {
     if (!embeddings_) return fail(Error(ErrorCode::kUpstream, "upstream returned no embeddings"));
     usage_ = embeddings_->usage;
-    return send_json(200, api::openai_embedding_response_json(*embeddings_));
+    return send_json(
+        200, api::openai_embedding_response_json(*embeddings_, embed_request_->encoding_format));
   }
   if (!response_) return fail(Error(ErrorCode::kUpstream, "upstream returned no reply"));
   api::ChatResponse& r = *response_;
@@ -335,7 +350,13 @@ void ChatExchange::fail(const Error& error) {
       writer_->write("data: " + api::openai_error_json(error) + "\n\n");
     }
     writer_->end();
-    log_and_count(status, Status(error));
+    if (error.code() == ErrorCode::kCancelled) {  // the client went away itself
+      log_and_count(status, Status(error));
+      return;
+    }
+    gw_->metrics().add("fulcrum_stream_errors_total",
+                       fmt::format(R"(endpoint="{}")", endpoint_name(endpoint_)));
+    log_and_count(200, Status(error));  // the client got 200, then the error event
     return;
   }
   Headers h = base_headers("application/json");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ class ChatExchange : public std::enable_shared_from_this<ChatExchange> {
  public:
   ChatExchange(std::shared_ptr<Gateway> gateway, std::shared_ptr<ResponseWriter> writer,
                Endpoint endpoint, std::string request_id);
+  ~ChatExchange();
+  ChatExchange(const ChatExchange&) = delete;
+  ChatExchange& operator=(const ChatExchange&) = delete;
 
   // Runs the whole request; answers through the writer (now or later, from another thread).
   void start(HttpRequest&& request);
@@ -44,6 +48,7 @@ class ChatExchange : public std::enable_shared_from_this<ChatExchange> {
   void run_embeddings(std::shared_ptr<const router::RouteDecision> decision);
   void attempt(const router::RouteTarget& target, size_t index, router::FallbackWalker::Done done);
   void finish(router::WalkResult result);
+  void restore_chunk(api::ChatChunk* chunk);
   void start_stream();
   void write_openai_chunk(const api::ChatChunk& chunk);
   void finish_stream_ok();
@@ -84,6 +89,7 @@ class ChatExchange : public std::enable_shared_from_this<ChatExchange> {
   // Redaction (privacy class kRedacted on a remote target).
   std::unique_ptr<router::Redactor> redactor_;
   std::unique_ptr<router::StreamRestorer> restorer_;
+  std::map<int, router::StreamRestorer> tool_restorers_;  // per tool call index
 };
 
 }  // namespace fulcrum::server

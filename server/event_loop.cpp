@@ -158,11 +158,16 @@ void EventLoop::post(std::function<void()> fn) {
     fn();
     return;
   }
+  bool first;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    first = pending_.empty();
     pending_.push_back(std::move(fn));
     has_pending_.store(true, std::memory_order_release);
   }
+  // One wake-up per batch: a non-empty queue already has one on its way (run_pending empties
+  // the queue under the lock, so the next post after it wakes the loop again).
+  if (!first) return;
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
@@ -344,7 +349,9 @@ void EventLoop::reject(Connection& c, int status, std::string_view message) {
       message);
   c.keep_alive = false;
   c.busy = true;
-  send(c, status, {{"content-type", "application/json"}}, body);
+  Headers headers = {{"content-type", "application/json"}};
+  headers.insert(headers.end(), options_.reject_headers.begin(), options_.reject_headers.end());
+  send(c, status, headers, body);
   // Read and drop whatever the client still sends, so the close does not reset the connection
   // before the client has read the answer.
   c.lingering = true;

@@ -1,6 +1,7 @@
 #include "server/gateway.h"
 
 #include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,9 @@ void Gateway::handle(HttpRequest&& req, std::shared_ptr<ResponseWriter> w) {
         return count_tokens(std::move(req), std::move(w), id);
     }
   }
+  if (!path_known && req.method == "GET" && path.rfind("/v1/models/", 0) == 0) {
+    return model(path.substr(std::string_view("/v1/models/").size()), std::move(w), id);
+  }
   if (path_known) {
     Error e(ErrorCode::kInvalidArgument,
             fmt::format("method {} is not allowed on {}", req.method, path));
@@ -137,6 +141,20 @@ void Gateway::models(std::shared_ptr<ResponseWriter> w, const std::string& id) {
   record_simple(metrics_, "models", 200, 0, id, nullptr);
 }
 
+void Gateway::model(std::string_view name, std::shared_ptr<ResponseWriter> w,
+                    const std::string& id) {
+  for (const auto& m : router_->model_names()) {
+    if (m != name) continue;
+    Json j = {{"id", m}, {"object", "model"}, {"created", 0}, {"owned_by", "fulcrum"}};
+    w->send(200, json_headers(id), api::detail::dump(j));
+    record_simple(metrics_, "models", 200, 0, id, nullptr);
+    return;
+  }
+  send_error(
+      *w, metrics_, "/v1/models", id,
+      Error(ErrorCode::kNotFound, fmt::format("unknown model '{}'", name)).with_field("model"));
+}
+
 void Gateway::metrics_page(std::shared_ptr<ResponseWriter> w, const std::string& id) {
   std::map<std::string, double> gauges;
   if (connections_) gauges["fulcrum_open_connections"] = static_cast<double>(connections_());
@@ -148,17 +166,37 @@ void Gateway::metrics_page(std::shared_ptr<ResponseWriter> w, const std::string&
   record_simple(metrics_, "metrics", 200, 0, id, nullptr);
 }
 
-namespace {
-
-// Routes a parsed request without running it; the caller shapes the answer.
-Result<router::RouteDecision> route_only(const router::Router& router, const api::ChatRequest& req,
-                                         const HttpRequest& http) {
+Result<router::RouteHints> Gateway::hints_for(const HttpRequest& http) const {
   auto header = [&http](std::string_view name) -> std::optional<std::string> {
     if (!http.has_header(name)) return std::nullopt;
     return std::string(http.header(name));
   };
   FULCRUM_TRY(auto hints, router::RouteHints::from_headers(header));
-  return router.route(router::to_route_input(req), hints);
+  // The registry outlives every request (the gateway owns it), so a plain pointer is enough.
+  const providers::ProviderRegistry* reg = providers_.get();
+  hints.is_healthy = [reg](std::string_view provider) {
+    providers::Provider* p = reg->find(provider);
+    return p != nullptr && p->health() != providers::Health::kUnhealthy;
+  };
+  return hints;
+}
+
+bool Gateway::wait_idle(int64_t timeout_ms) const {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (in_flight_.load() > 0) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+namespace {
+
+// Routes a parsed request without running it; the caller shapes the answer.
+Result<router::RouteDecision> route_only(const Gateway& gw, const api::ChatRequest& req,
+                                         const HttpRequest& http) {
+  FULCRUM_TRY(auto hints, gw.hints_for(http));
+  return gw.router().route(router::to_route_input(req), hints);
 }
 
 }  // namespace
@@ -169,7 +207,7 @@ void Gateway::explain(HttpRequest&& req, std::shared_ptr<ResponseWriter> w, cons
   auto parsed = anthropic ? api::parse_anthropic_messages_request(req.body)
                           : api::parse_openai_chat_request(req.body);
   if (!parsed.ok()) return send_error(*w, metrics_, req.path, id, parsed.error());
-  auto decision = route_only(*router_, *parsed, req);
+  auto decision = route_only(*this, *parsed, req);
   if (!decision.ok()) return send_error(*w, metrics_, req.path, id, decision.error());
   Json j = decision->explain();
   j["x-fulcrum-route"] = decision->header_value();
@@ -181,11 +219,18 @@ void Gateway::count_tokens(HttpRequest&& req, std::shared_ptr<ResponseWriter> w,
                            const std::string& id) {
   auto parsed = api::parse_anthropic_count_tokens_request(req.body);
   if (!parsed.ok()) return send_error(*w, metrics_, req.path, id, parsed.error());
-  auto decision = route_only(*router_, *parsed, req);
-  if (!decision.ok()) return send_error(*w, metrics_, req.path, id, decision.error());
+  // Counting sends nothing upstream, so only an unknown model or a bad header refuses it; a
+  // privacy or budget refusal of the real request does not.
+  auto decision = route_only(*this, *parsed, req);
+  if (!decision.ok()) {
+    ErrorCode code = decision.error().code();
+    if (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidArgument)
+      return send_error(*w, metrics_, req.path, id, decision.error());
+  }
   // An estimate from the router's token heuristic: remote models' tokenizers are not local.
-  Json j = {{"input_tokens", decision->input_tokens_estimate}};
-  w->send(200, json_headers(id, decision->header_value()), api::detail::dump(j));
+  Json j = {{"input_tokens", router::estimate_tokens(router::to_route_input(*parsed))}};
+  w->send(200, decision.ok() ? json_headers(id, decision->header_value()) : json_headers(id),
+          api::detail::dump(j));
   record_simple(metrics_, "count_tokens", 200, 0, id, nullptr);
 }
 

@@ -4,6 +4,7 @@
 //   POST /v1/completions           OpenAI legacy completions (one prompt)
 //   POST /v1/embeddings            OpenAI embeddings
 //   GET  /v1/models                the virtual models of the config
+//   GET  /v1/models/{name}         one of them (404 when unknown)
 //   POST /v1/messages              Anthropic Messages (stream or not)
 //   POST /v1/messages/count_tokens Anthropic token count (estimate)
 //   POST /v1/route/explain         the routing decision for a chat request, without running it
@@ -47,9 +48,21 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   // Set while draining: /health answers 503 so load balancers stop sending.
   void set_draining() { draining_.store(true); }
 
+  // The x-fulcrum-* headers of a request plus the providers' live health, for the router.
+  Result<router::RouteHints> hints_for(const HttpRequest& request) const;
+
+  // Chat/embeddings exchanges alive (started, callbacks not yet all done). After the server
+  // stopped, wait_idle() lets the provider calls that were cut off finish their callbacks.
+  void exchange_started() { in_flight_.fetch_add(1); }
+  void exchange_ended() { in_flight_.fetch_sub(1); }
+  int64_t in_flight() const { return in_flight_.load(); }
+  bool wait_idle(int64_t timeout_ms) const;
+
  private:
   void health(std::shared_ptr<ResponseWriter> w, const std::string& request_id);
   void models(std::shared_ptr<ResponseWriter> w, const std::string& request_id);
+  void model(std::string_view name, std::shared_ptr<ResponseWriter> w,
+             const std::string& request_id);
   void metrics_page(std::shared_ptr<ResponseWriter> w, const std::string& request_id);
   void explain(HttpRequest&& req, std::shared_ptr<ResponseWriter> w, const std::string& request_id);
   void count_tokens(HttpRequest&& req, std::shared_ptr<ResponseWriter> w,
@@ -61,6 +74,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   Metrics metrics_;
   std::function<int64_t()> connections_;
   std::atomic<bool> draining_{false};
+  std::atomic<int64_t> in_flight_{0};
 };
 
 }  // namespace fulcrum::server

@@ -69,6 +69,9 @@ struct ServerOptions {
   int idle_timeout_ms = 60'000;    // keep-alive connection with no request in progress
   int header_timeout_ms = 30'000;  // a request whose headers/body do not arrive in time
   int max_connections = 10'000;
+  // Added to the answers the server gives on its own (400, 408, 413, 431, 501), e.g. the
+  // gateway's x-fulcrum-route, so every response carries them.
+  Headers reject_headers;
 };
 
 class HttpServer {

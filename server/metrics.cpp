@@ -15,10 +15,12 @@ constexpr Help kHelp[] = {
     {"fulcrum_request_duration_seconds", "Time from request read to response end, by endpoint"},
     {"fulcrum_upstream_duration_seconds", "Upstream call latency, by provider"},
     {"fulcrum_tokens_total", "Tokens reported by upstreams, by provider and kind"},
-    {"fulcrum_upstream_attempts_total", "Upstream attempts, by provider and outcome"},
-    {"fulcrum_upstream_errors_total", "Failed upstream attempts, by provider and error code"},
+    {"fulcrum_upstream_attempts_total", "HTTP attempts at upstreams, by provider and outcome"},
+    {"fulcrum_upstream_errors_total",
+     "Failed upstream calls (after the provider's retries), by provider and error code"},
     {"fulcrum_route_decisions_total", "Routing decisions, by rule and privacy class"},
     {"fulcrum_cost_usd_total", "Estimated spend in USD, by provider"},
+    {"fulcrum_stream_errors_total", "Streams that failed after they started, by endpoint"},
 };
 
 std::string_view help_for(std::string_view name) {

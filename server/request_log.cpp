@@ -11,13 +11,18 @@
 namespace fulcrum::server {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
+
+std::FILE* g_sink = nullptr;  // nullptr: stderr
 
 void emit(std::string text) {
   if (log::level() > log::Level::kInfo) return;
-  // The request log is structured: the object itself is the line (written in one call).
+  // The request log is structured: the object itself is the line (written in one call, which
+  // stdio locks, so lines from several threads never interleave).
   text.push_back('\n');
-  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::FILE* f = g_sink ? g_sink : stderr;
+  std::fwrite(text.data(), 1, text.size(), f);
+  if (g_sink) std::fflush(f);
 }
 
 }  // namespace
@@ -93,6 +98,33 @@ void record_simple(Metrics& metrics, std::string_view endpoint, int status, doub
   e.latency_ms = latency_ms;
   e.error = error;
   emit(request_log_json(e, std::nullopt));
+}
+
+Status open_request_log(const std::string& path) {
+  if (path.empty()) return ok_status();
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (!f)
+    return Error(ErrorCode::kIo, "cannot open the request log for appending")
+        .with_file(path)
+        .with_field("server.request_log");
+  g_sink = f;
+  return ok_status();
+}
+
+std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a) {
+  Json j = {{"event", "upstream_attempt"}, {"request_id", request_id},
+            {"provider", a.provider},      {"replica", a.replica},
+            {"attempt", a.attempt},        {"upstream_status", a.upstream_status},
+            {"outcome", a.outcome},        {"ms", std::round(a.ms * 1000) / 1000}};
+  if (!a.error.empty()) j["error"] = a.error;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void record_attempt(Metrics& metrics, const std::string& request_id,
+                    const providers::AttemptInfo& a) {
+  metrics.add("fulcrum_upstream_attempts_total",
+              fmt::format(R"(provider="{}",outcome="{}")", prom_escape(a.provider), a.outcome));
+  emit(attempt_log_json(request_id, a));
 }
 
 }  // namespace fulcrum::server

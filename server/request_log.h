@@ -9,6 +9,8 @@
 
 #include "api/chat.h"
 #include "core/error.h"
+#include "core/result.h"
+#include "providers/provider.h"
 #include "router/fallback_walker.h"
 #include "router/route_decision.h"
 #include "router/router.h"
@@ -39,5 +41,15 @@ void record_request(Metrics& metrics, const router::Router& router, const Reques
 // Log line for requests that never reach a handler with a decision (404, 405, simple GETs).
 void record_simple(Metrics& metrics, std::string_view endpoint, int status, double latency_ms,
                    const std::string& request_id, const Error* error);
+
+// One line per HTTP attempt at an upstream ("event":"upstream_attempt") and the
+// fulcrum_upstream_attempts_total counter.
+std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a);
+void record_attempt(Metrics& metrics, const std::string& request_id,
+                    const providers::AttemptInfo& a);
+
+// Where the request log goes: stderr (empty path, the default) or a file opened for append.
+// Call once at start-up, before requests arrive.
+Status open_request_log(const std::string& path);
 
 }  // namespace fulcrum::server

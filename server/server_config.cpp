@@ -41,6 +41,7 @@ Result<ServerConfig> ServerConfig::parse(ConfigTable& root) {
   log::Level level;
   if (!log::parse_level(c.log_level, &level))
     return t.invalid("log_level", "must be debug, info, warn, error or off");
+  FULCRUM_TRY(c.request_log, t.get_string("request_log", ""));
   FULCRUM_TRY_STATUS(t.finish());
   return c;
 }

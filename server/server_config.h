@@ -12,6 +12,7 @@
 //   request_timeout_ms = 600000 # whole upstream call, all fallbacks included
 //   log_format = "json"         # "json" (structured request log) or "text"
 //   log_level = "info"          # debug | info | warn | error | off
+//   request_log = ""            # file for the structured request log (empty: stderr)
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@ struct ServerConfig {
   int64_t request_timeout_ms = 600'000;
   std::string log_format = "json";
   std::string log_level = "info";
+  std::string request_log;  // empty: stderr
 
   // Reads [server] (absent: defaults); unknown keys are errors with their line.
   static Result<ServerConfig> parse(ConfigTable& root);
