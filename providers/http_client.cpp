@@ -388,11 +388,14 @@ class CurlHttpClient final : public HttpClient {
     t->request = std::move(request);
     t->handler = std::move(handler);
     Worker& w = pick();
+    bool first;
     {
       std::lock_guard lock(w.mu);
+      first = w.incoming.empty();
       w.incoming.push_back(std::move(t));
     }
-    w.wake();
+    // One wake-up per batch: take_incoming empties the queue under the lock.
+    if (first) w.wake();
   }
 
   void schedule(std::chrono::milliseconds delay, std::function<void()> fn) override {

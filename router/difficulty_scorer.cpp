@@ -1,19 +1,19 @@
 #include "router/difficulty_scorer.h"
 
 #include <algorithm>
-#include <cctype>
+#include <string>
+#include <vector>
 
 namespace fulcrum::router {
 namespace {
 
-// Case-insensitive substring search (ASCII).
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.empty() || needle.size() > hay.size()) return false;
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != hay.end();
+// ASCII lower case (std::tolower in the "C" locale, without a libc call per byte).
+void to_lower_ascii(std::string_view s, std::string* out) {
+  out->resize(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    (*out)[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
 }
 
 }  // namespace
@@ -51,12 +51,21 @@ DifficultyScore RuleScorer::score(const RouteInput& input, const std::string* ex
     out.reasons.push_back("x-fulcrum-tier: " + *explicit_tier);
     return out;
   }
-  // Keywords are looked for in user and system text only (not in tool output or replies).
+  // Keywords are looked for in user and system text only (not in tool output or replies),
+  // case-insensitively: each text is lower-cased once, then searched per keyword.
+  thread_local std::vector<std::string> lowered;
+  thread_local std::string kw_lower;
+  size_t n_texts = 0;
+  for (const auto& seg : input.segments) {
+    if (seg.role != "user" && seg.role != "system") continue;
+    if (lowered.size() <= n_texts) lowered.emplace_back();
+    to_lower_ascii(seg.text, &lowered[n_texts++]);
+  }
   double score = 0;
   for (const auto& kw : config_.hard_keywords) {
-    for (const auto& seg : input.segments) {
-      if (seg.role != "user" && seg.role != "system") continue;
-      if (contains_ci(seg.text, kw)) {
+    to_lower_ascii(kw, &kw_lower);
+    for (size_t t = 0; t < n_texts; ++t) {
+      if (!kw_lower.empty() && lowered[t].find(kw_lower) != std::string::npos) {
         score = std::max(score, 0.7);
         out.rule = "keywords";
         out.reasons.push_back("keyword '" + kw + "'");

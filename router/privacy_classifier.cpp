@@ -8,50 +8,16 @@
 #include <string>
 
 #include "router/privacy_patterns.h"
+#include "router/privacy_scanner.h"
 
 namespace fulcrum::router {
 
 struct PrivacyClassifier::Detector {
   std::string kind;
-  std::string regex;
-  unsigned flags = 0;
   RefineFn refine = nullptr;
 };
 
-struct PrivacyClassifier::ScratchPool {
-  std::mutex mu;
-  hs_scratch_t* prototype = nullptr;
-  std::vector<hs_scratch_t*> free;
-  ~ScratchPool() {
-    for (auto* s : free) hs_free_scratch(s);
-    if (prototype) hs_free_scratch(prototype);
-  }
-};
-
 namespace {
-
-struct Candidate {
-  uint32_t detector;
-  uint32_t start;
-  uint32_t end;
-};
-
-struct ScanState {
-  std::vector<Candidate>* out;
-  size_t limit;
-  bool overflow = false;
-};
-
-int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
-             void* ctx) {
-  auto* st = static_cast<ScanState*>(ctx);
-  if (st->out->size() >= st->limit) {
-    st->overflow = true;
-    return 1;  // stop: the caller fails closed
-  }
-  st->out->push_back({id, static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
-  return 0;
-}
 
 bool is_word(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -128,52 +94,42 @@ Result<std::shared_ptr<const PrivacyClassifier>> PrivacyClassifier::create(
     const PrivacyConfig& config) {
   std::shared_ptr<PrivacyClassifier> c(new PrivacyClassifier());
   c->enabled_ = config.enabled;
-  c->scratch_ = std::make_unique<ScratchPool>();
   auto kinds = builtin_kind_names();
   for (const auto& d : config.disabled)
     if (std::find(kinds.begin(), kinds.end(), d) == kinds.end())
       return Error(ErrorCode::kInvalidArgument, "privacy.disabled: unknown kind '" + d + "'");
+  std::vector<ScanPattern> patterns;
   for (const auto& p : builtin_patterns()) {
     if (std::find(config.disabled.begin(), config.disabled.end(), p.kind) != config.disabled.end())
       continue;
-    c->detectors_.push_back(
-        {std::string(p.kind), std::string(p.regex), p.caseless ? HS_FLAG_CASELESS : 0u, p.refine});
+    c->detectors_.push_back({std::string(p.kind), p.refine});
+    patterns.push_back({std::string(p.regex), p.caseless ? HS_FLAG_CASELESS : 0u,
+                        PatternScanner::parse_span(p.span), false, p.min_digits});
   }
-  for (const auto& p : config.patterns)
-    c->detectors_.push_back({p.name, p.regex, p.case_insensitive ? HS_FLAG_CASELESS : 0u, nullptr});
-  for (const auto& term : config.terms)
-    c->detectors_.push_back({"term", term_regex(term), HS_FLAG_CASELESS, nullptr});
+  for (const auto& p : config.patterns) {
+    c->detectors_.push_back({p.name, nullptr});
+    patterns.push_back({p.regex, p.case_insensitive ? HS_FLAG_CASELESS : 0u});
+  }
+  for (const auto& term : config.terms) {
+    c->detectors_.push_back({"term", nullptr});
+    patterns.push_back({term_regex(term), HS_FLAG_CASELESS, {}, /*shared_som=*/true});
+  }
   if (!c->enabled_ || c->detectors_.empty()) return std::shared_ptr<const PrivacyClassifier>(c);
-
-  std::vector<const char*> exprs;
-  std::vector<unsigned> flags, ids;
-  for (size_t i = 0; i < c->detectors_.size(); ++i) {
-    exprs.push_back(c->detectors_[i].regex.c_str());
-    flags.push_back(c->detectors_[i].flags | HS_FLAG_SOM_LEFTMOST);
-    ids.push_back(static_cast<unsigned>(i));
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-    std::string what = err && err->message ? err->message : "unknown error";
-    int bad = err ? err->expression : -1;
-    hs_free_compile_error(err);
+  int bad = -1;
+  auto scanner = PatternScanner::create(patterns, &bad);
+  if (!scanner.ok()) {
+    if (scanner.error().code() != ErrorCode::kInvalidArgument) return scanner.error();
     std::string who = bad >= 0 && bad < static_cast<int>(c->detectors_.size())
-                          ? "pattern '" + c->detectors_[bad].kind + "'"
+                          ? "pattern '" + c->detectors_[static_cast<size_t>(bad)].kind + "'"
                           : "patterns";
-    return Error(ErrorCode::kInvalidArgument, "privacy: cannot compile " + who + ": " + what);
+    return Error(ErrorCode::kInvalidArgument,
+                 "privacy: cannot compile " + who + ": " + scanner.error().message());
   }
-  c->db_ = db;
-  if (hs_alloc_scratch(db, &c->scratch_->prototype) != HS_SUCCESS)
-    return Error(ErrorCode::kInternal, "privacy: cannot allocate Vectorscan scratch");
+  c->scanner_ = std::move(scanner).value();
   return std::shared_ptr<const PrivacyClassifier>(c);
 }
 
-PrivacyClassifier::~PrivacyClassifier() {
-  scratch_.reset();
-  if (db_) hs_free_database(static_cast<hs_database_t*>(db_));
-}
+PrivacyClassifier::~PrivacyClassifier() = default;
 
 Result<std::vector<Finding>> PrivacyClassifier::scan(std::string_view text) const {
   std::vector<Finding> out;
@@ -183,64 +139,41 @@ Result<std::vector<Finding>> PrivacyClassifier::scan(std::string_view text) cons
 
 Status PrivacyClassifier::scan(std::string_view text, uint32_t segment,
                                std::vector<Finding>* out) const {
-  if (!db_ || text.empty()) return ok_status();
+  if (!scanner_ || text.empty()) return ok_status();
   if (text.size() > 0xffffffffu)
     return Error(ErrorCode::kPayloadTooLarge, "privacy: text over 4 GiB cannot be scanned");
-
-  hs_scratch_t* scratch = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(scratch_->mu);
-    if (!scratch_->free.empty()) {
-      scratch = scratch_->free.back();
-      scratch_->free.pop_back();
-    }
-  }
-  if (!scratch && hs_clone_scratch(scratch_->prototype, &scratch) != HS_SUCCESS)
-    return Error(ErrorCode::kInternal, "privacy: cannot clone Vectorscan scratch");
-
-  thread_local std::vector<Candidate> cands;
-  cands.clear();
-  ScanState st{&cands, std::max<size_t>(65536, text.size() * 8)};
-  hs_error_t rc = hs_scan(static_cast<hs_database_t*>(db_), text.data(),
-                          static_cast<unsigned>(text.size()), 0, scratch, on_match, &st);
-  {
-    std::lock_guard<std::mutex> lock(scratch_->mu);
-    scratch_->free.push_back(scratch);
-  }
-  if (st.overflow)
-    return Error(ErrorCode::kInvalidArgument,
-                 "privacy: text has too many candidate matches to classify (refused, fail closed)");
-  if (rc != HS_SUCCESS) return Error(ErrorCode::kInternal, "privacy: Vectorscan scan failed");
+  thread_local std::vector<ScanMatch> cands;
+  FULCRUM_TRY_STATUS(scanner_->find(text, &cands));
 
   // Per detector: longest candidate per start first; accepted spans of one detector never
   // overlap.
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.detector != b.detector) return a.detector < b.detector;
+  std::sort(cands.begin(), cands.end(), [](const ScanMatch& a, const ScanMatch& b) {
+    if (a.pattern != b.pattern) return a.pattern < b.pattern;
     if (a.start != b.start) return a.start < b.start;
     return a.end > b.end;
   });
-  thread_local std::vector<Candidate> accepted;
+  thread_local std::vector<ScanMatch> accepted;
   accepted.clear();
   size_t covered_end = 0;
   uint32_t cur = UINT32_MAX;
   for (const auto& c : cands) {
-    if (c.detector != cur) {
-      cur = c.detector;
+    if (c.pattern != cur) {
+      cur = c.pattern;
       covered_end = 0;
     }
     if (c.start < covered_end) continue;
     size_t s = c.start, e = c.end;
-    const Detector& d = detectors_[c.detector];
+    const Detector& d = detectors_[c.pattern];
     if (d.refine && !d.refine(text, &s, &e)) continue;
     if (e <= s) continue;
-    accepted.push_back({c.detector, static_cast<uint32_t>(s), static_cast<uint32_t>(e)});
+    accepted.push_back({c.pattern, static_cast<uint32_t>(s), static_cast<uint32_t>(e)});
     covered_end = std::max<size_t>(c.end, e);
   }
   // Across detectors: keep non-overlapping findings, longer first, then detector order.
-  std::sort(accepted.begin(), accepted.end(), [](const Candidate& a, const Candidate& b) {
+  std::sort(accepted.begin(), accepted.end(), [](const ScanMatch& a, const ScanMatch& b) {
     uint32_t la = a.end - a.start, lb = b.end - b.start;
     if (la != lb) return la > lb;
-    if (a.detector != b.detector) return a.detector < b.detector;
+    if (a.pattern != b.pattern) return a.pattern < b.pattern;
     return a.start < b.start;
   });
   size_t first = out->size();
@@ -250,7 +183,7 @@ Status PrivacyClassifier::scan(std::string_view text, uint32_t segment,
     if (next != kept.end() && next->first < a.end) continue;
     if (next != kept.begin() && std::prev(next)->second > a.start) continue;
     kept.emplace(a.start, a.end);
-    out->push_back({detectors_[a.detector].kind, segment, a.start, a.end});
+    out->push_back({detectors_[a.pattern].kind, segment, a.start, a.end});
   }
   std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
             [](const Finding& a, const Finding& b) { return a.start < b.start; });

@@ -1,19 +1,18 @@
-// The privacy classifier: finds sensitive data in text. Every detector is a regular expression
-// in ONE Vectorscan (Hyperscan API) multi-pattern database, compiled once, with start-of-match
-// offsets; candidates then pass a C++ validator (Luhn for cards, mod-97 for IBANs, SSA rules
-// for SSNs, octet ranges for IPv4, ...) that also trims the span. Built-in kinds:
+// The privacy classifier: finds sensitive data in text. Every detector is a regular expression,
+// all compiled once into Vectorscan (Hyperscan API) multi-pattern databases and found with
+// start-of-match offsets in two cheap passes (router/privacy_scanner.h); candidates then pass a C++
+// validator (Luhn for cards, mod-97 for IBANs, SSA rules for SSNs, octet ranges for IPv4, ...) that
+// also trims the span. Built-in kinds:
 //
 //   email, phone, payment_card, iban, us_ssn, uk_nino, ca_sin, ipv4, ipv6, aws_access_key,
 //   aws_secret_key, gcp_api_key, azure_key, github_token, slack_token, openai_key,
 //   anthropic_key, jwt, private_key, url_password
 //
 // plus user-defined regexes ([[privacy.patterns]], kind = their name) and term lists
-// (privacy.terms, kind "term", whole words, case-insensitive). Thread-safe: scratch space
-// comes from a small pool.
+// (privacy.terms, kind "term", whole words, case-insensitive). Thread-safe.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +23,8 @@
 #include "router/finding.h"
 
 namespace fulcrum::router {
+
+class PatternScanner;
 
 struct CustomPattern {
   std::string name;   // the finding kind
@@ -62,11 +63,9 @@ class PrivacyClassifier {
  private:
   PrivacyClassifier() = default;
   struct Detector;
-  struct ScratchPool;
   bool enabled_ = true;
-  std::vector<Detector> detectors_;  // index = Vectorscan pattern id
-  void* db_ = nullptr;               // hs_database_t*
-  std::unique_ptr<ScratchPool> scratch_;
+  std::vector<Detector> detectors_;          // index = PatternScanner pattern index
+  std::unique_ptr<PatternScanner> scanner_;  // null when disabled or nothing to look for
 };
 
 }  // namespace fulcrum::router

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -18,6 +19,14 @@ struct BuiltinPattern {
   std::string_view regex;
   bool caseless;
   RefineFn refine;  // nullptr: the regex alone decides
+  // The bytes every match consists of, as a bracket class body ("A-Za-z0-9._%+@-"; a '-' last
+  // is literal); a superset is safe, a byte missing is a bug (tests/unit/router/
+  // privacy_scanner_test.cpp compares against a plain whole-text scan). The scanner then looks
+  // for a match's start only within the run of these bytes before its end. Empty: not declared.
+  std::string_view span = {};
+  // Fewest digits any match holds, for a span of digits and non-letter bytes (0: not declared).
+  // The classifier then looks for the pattern only in runs of span bytes with that many digits.
+  uint8_t min_digits = 0;
 };
 
 std::span<const BuiltinPattern> builtin_patterns();
