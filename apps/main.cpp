@@ -17,10 +17,12 @@ constexpr Command kCommands[] = {
     {"inspect", fulcrum::apps::cmd_inspect, "print a model card for a GGUF file (--json)"},
     {"tokenize", fulcrum::apps::cmd_tokenize, "text to token ids: MODEL [--file F | TEXT] (--json)"},
     {"detokenize", fulcrum::apps::cmd_detokenize, "token ids to text: MODEL IDS... (--json)"},
+    {"template", fulcrum::apps::cmd_template, "chat template to text: MODEL --input CASE.json"},
     {"classify", fulcrum::apps::cmd_classify, "find sensitive data in a text (--json)"},
     {"quantize", fulcrum::apps::cmd_quantize, "requantize a model: IN OUT TYPE [--dry-run]"},
     {"run", fulcrum::apps::cmd_run, "generate text from a GGUF model on the CPU (-m -p; --json)"},
     {"perplexity", fulcrum::apps::cmd_perplexity, "perplexity of a model on a text file (--json)"},
+    {"serve", fulcrum::apps::cmd_serve, "run the OpenAI/Anthropic-compatible gateway (--config)"},
 };
 
 void usage(FILE* out) {

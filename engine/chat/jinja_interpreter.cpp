@@ -46,6 +46,11 @@ Status Interpreter::charge(int64_t steps) {
     return jinja_error("TemplateError", "template exceeded " + std::to_string(limits_.max_steps) +
                                             " steps (endless loop?)");
   }
+  if (string_bytes_made() - string_bytes_base_ > limits_.max_string_bytes) {
+    return jinja_error("TemplateError", "template made more than " +
+                                            std::to_string(limits_.max_string_bytes) +
+                                            " bytes of strings");
+  }
   return {};
 }
 
@@ -79,6 +84,7 @@ Result<Scope*> Interpreter::new_scope(Scope* parent) {
 Result<std::string> Interpreter::render(const Template& tpl) {
   steps_ = 0;
   call_depth_ = 0;
+  string_bytes_base_ = string_bytes_made();
   FULCRUM_TRY(Scope * root, new_scope(&globals_));
   std::string out;
   FULCRUM_TRY(Flow flow, exec_body(tpl.body, root, &out));
@@ -92,8 +98,7 @@ Status Interpreter::append_output(std::string* out, std::string_view text) {
   return {};
 }
 
-Result<Interpreter::Flow> Interpreter::exec_body(const Body& body, Scope* scope,
-                                                 std::string* out) {
+Result<Interpreter::Flow> Interpreter::exec_body(const Body& body, Scope* scope, std::string* out) {
   for (const auto& s : body) {
     FULCRUM_TRY(Flow f, exec(*s, scope, out));
     if (f != Flow::kNormal) return f;
@@ -164,12 +169,12 @@ Status Interpreter::assign(const std::vector<std::string>& targets, bool unpack,
   }
   FULCRUM_TRY(std::vector<Value> items, iterate(v));
   if (items.size() != targets.size()) {
-    return jinja_error("ValueError", items.size() < targets.size()
-                                         ? "not enough values to unpack (expected " +
-                                               std::to_string(targets.size()) + ", got " +
-                                               std::to_string(items.size()) + ")"
-                                         : "too many values to unpack (expected " +
-                                               std::to_string(targets.size()) + ")");
+    return jinja_error(
+        "ValueError",
+        items.size() < targets.size()
+            ? "not enough values to unpack (expected " + std::to_string(targets.size()) + ", got " +
+                  std::to_string(items.size()) + ")"
+            : "too many values to unpack (expected " + std::to_string(targets.size()) + ")");
   }
   for (size_t i = 0; i < targets.size(); ++i) scope->set(targets[i], items[i]);
   return {};
@@ -220,22 +225,33 @@ Result<Interpreter::Flow> Interpreter::exec_for(const Stmt& s, Scope* scope, std
     return exec_body(s.else_body, scope, out);
   }
   FULCRUM_TRY(DictData * loop, heap_->new_dict(DictFlavor::kLoop));
+  // The loop object's keys are made once; each iteration only updates the values.
+  static constexpr const char* kLoopKeys[] = {"index",  "index0",   "revindex", "revindex0",
+                                              "first",  "last",     "length",   "depth",
+                                              "depth0", "previtem", "nextitem"};
+  for (const char* k : kLoopKeys) loop->items.emplace_back(Value::string(k), Value());
   const int64_t n = static_cast<int64_t>(items.size());
   for (int64_t i = 0; i < n; ++i) {
     FULCRUM_TRY_STATUS(charge(1));
-    loop->items.clear();
-    auto put = [&](const char* k, Value v) { loop->items.emplace_back(Value::string(k), v); };
-    put("index", Value::integer(i + 1));
-    put("index0", Value::integer(i));
-    put("revindex", Value::integer(n - i));
-    put("revindex0", Value::integer(n - i - 1));
-    put("first", Value::boolean(i == 0));
-    put("last", Value::boolean(i == n - 1));
-    put("length", Value::integer(n));
-    put("depth", Value::integer(1));
-    put("depth0", Value::integer(0));
-    put("previtem", i > 0 ? items[i - 1] : Value::undefined("there is no previous item"));
-    put("nextitem", i + 1 < n ? items[i + 1] : Value::undefined("there is no next item"));
+    const Value values[] = {
+        Value::integer(i + 1),
+        Value::integer(i),
+        Value::integer(n - i),
+        Value::integer(n - i - 1),
+        Value::boolean(i == 0),
+        Value::boolean(i == n - 1),
+        Value::integer(n),
+        Value::integer(1),
+        Value::integer(0),
+        i > 0 ? items[i - 1] : Value::undefined("there is no previous item"),
+        i + 1 < n ? items[i + 1] : Value::undefined("there is no next item"),
+    };
+    loop->items.resize(std::size(kLoopKeys));  // a template may have changed the dict
+    for (size_t k = 0; k < std::size(kLoopKeys); ++k) {
+      if (!loop->items[k].first.is_string() || loop->items[k].first.as_string() != kLoopKeys[k])
+        loop->items[k].first = Value::string(kLoopKeys[k]);
+      loop->items[k].second = values[k];
+    }
     loop_scope->vars.clear();
     loop_scope->set("loop", Value::dict(loop));
     FULCRUM_TRY_STATUS(assign(s.targets, s.unpack, items[i], loop_scope));
@@ -264,13 +280,11 @@ Status Interpreter::exec_call_block(const Stmt& s, Scope* scope, std::string* ou
   return append_output(out, r.str());
 }
 
-Result<Value> Interpreter::call_macro(const CallableData& fn, CallArgs& args,
-                                       const Value* caller) {
+Result<Value> Interpreter::call_macro(const CallableData& fn, CallArgs& args, const Value* caller) {
   const auto* def = static_cast<const Stmt*>(fn.macro);
   if (call_depth_ >= limits_.max_call_depth) {
     return jinja_error("RecursionError", "maximum macro call depth (" +
-                                             std::to_string(limits_.max_call_depth) +
-                                             ") exceeded");
+                                             std::to_string(limits_.max_call_depth) + ") exceeded");
   }
   if (args.pos.size() > def->params.size()) {
     return jinja_error("TypeError", "macro '" + fn.name + "' takes not more than " +
@@ -293,8 +307,8 @@ Result<Value> Interpreter::call_macro(const CallableData& fn, CallArgs& args,
     bool known = false;
     for (const auto& p : def->params) known = known || p.name == k;
     if (!known) {
-      return jinja_error("TypeError", "macro '" + fn.name + "' takes no keyword argument '" + k +
-                                          "'");
+      return jinja_error("TypeError",
+                         "macro '" + fn.name + "' takes no keyword argument '" + k + "'");
     }
   }
   if (caller) scope->set("caller", *caller);
@@ -310,8 +324,8 @@ Result<Value> Interpreter::call(const Value& callee, CallArgs& args) {
   FULCRUM_TRY_STATUS(charge(1));
   if (callee.is_undefined()) return undefined_error(callee);
   if (!callee.is_callable()) {
-    return jinja_error("TypeError", "'" + std::string(callee.type_name()) +
-                                        "' object is not callable");
+    return jinja_error("TypeError",
+                       "'" + std::string(callee.type_name()) + "' object is not callable");
   }
   const CallableData& fn = *callee.as_callable();
   if (fn.is_method) return call_method(*this, fn.self, fn.name, args);
@@ -319,8 +333,7 @@ Result<Value> Interpreter::call(const Value& callee, CallArgs& args) {
   return call_global(*this, fn.name, args);
 }
 
-Result<Value> Interpreter::apply_filter(std::string_view name, const Value& input,
-                                        CallArgs& args) {
+Result<Value> Interpreter::apply_filter(std::string_view name, const Value& input, CallArgs& args) {
   FULCRUM_TRY_STATUS(charge(1));
   return run_filter(*this, name, input, args);
 }

@@ -18,11 +18,12 @@
 namespace fulcrum::engine::chat {
 
 struct RenderLimits {
-  size_t max_output_bytes = 8u << 20;  // rendered text, and any one string built on the way
-  int64_t max_steps = 2'000'000;       // loop iterations + calls + filter applications
-  int max_call_depth = 48;             // nested macro calls
-  size_t max_objects = 1'000'000;      // lists, dicts, scopes made by the template
-  size_t max_items = 1'000'000;        // items in one list (range(), list * n)
+  size_t max_output_bytes = 8u << 20;      // rendered text, and any one string built on the way
+  int64_t max_steps = 2'000'000;           // loop iterations + calls + filter applications
+  int max_call_depth = 48;                 // nested macro calls
+  size_t max_objects = 1'000'000;          // lists, dicts, scopes made by the template
+  size_t max_items = 1'000'000;            // items in one list (range(), list * n)
+  uint64_t max_string_bytes = 256u << 20;  // bytes of all the strings one render makes
 };
 
 struct Scope {
@@ -73,8 +74,7 @@ class Interpreter {
   Status exec_set(const Stmt& s, Scope* scope);
   Status exec_filter_block(const Stmt& s, Scope* scope, std::string* out);
   Status exec_call_block(const Stmt& s, Scope* scope, std::string* out);
-  Status assign(const std::vector<std::string>& targets, bool unpack, const Value& v,
-                Scope* scope);
+  Status assign(const std::vector<std::string>& targets, bool unpack, const Value& v, Scope* scope);
   Status append_output(std::string* out, std::string_view text);
 
   Result<Value> eval(const Expr& e, Scope* scope);
@@ -97,6 +97,7 @@ class Interpreter {
   std::tm now_{};
   int64_t steps_ = 0;
   int call_depth_ = 0;
+  uint64_t string_bytes_base_ = 0;  // string_bytes_made() when the render began
 };
 
 // Errors the way Jinja names them ("UndefinedError: 'x' is undefined").

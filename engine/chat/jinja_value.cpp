@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
 #include <utf8proc.h>
+#include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
 
@@ -17,7 +17,9 @@ namespace {
 constexpr int kMaxPrintDepth = 64;
 constexpr int kMaxJsonDepth = 256;
 
-Error type_error(std::string msg) { return Error(ErrorCode::kInvalidArgument, "TypeError: " + msg); }
+Error type_error(std::string msg) {
+  return Error(ErrorCode::kInvalidArgument, "TypeError: " + msg);
+}
 
 bool is_printable(uint32_t cp) {
   if (cp == ' ') return true;
@@ -149,13 +151,27 @@ void json_string(std::string_view s, std::string* out, bool ensure_ascii = false
       continue;
     }
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           append_hex(out, "\\u", c, 4);
@@ -181,10 +197,18 @@ void json_newline(const JsonStyle& st, int level, std::string* out) {
 
 Status json_key(const Value& k, const JsonStyle& st, std::string* out) {
   switch (k.kind()) {
-    case ValueKind::kString: json_string(k.as_string(), out, st.ensure_ascii); return {};
-    case ValueKind::kNone: *out += "\"null\""; return {};
-    case ValueKind::kBool: *out += k.as_bool() ? "\"true\"" : "\"false\""; return {};
-    case ValueKind::kInt: *out += '"' + std::to_string(k.as_int()) + '"'; return {};
+    case ValueKind::kString:
+      json_string(k.as_string(), out, st.ensure_ascii);
+      return {};
+    case ValueKind::kNone:
+      *out += "\"null\"";
+      return {};
+    case ValueKind::kBool:
+      *out += k.as_bool() ? "\"true\"" : "\"false\"";
+      return {};
+    case ValueKind::kInt:
+      *out += '"' + std::to_string(k.as_int()) + '"';
+      return {};
     case ValueKind::kFloat: {
       std::string tmp;
       json_string(float_repr(k.as_float()), &tmp);
@@ -247,9 +271,15 @@ Status json_into(const Value& v, const JsonStyle& st, int level, std::string* ou
     return Error(ErrorCode::kInvalidArgument, "ValueError: Circular reference detected");
   }
   switch (v.kind()) {
-    case ValueKind::kNone: *out += "null"; return {};
-    case ValueKind::kBool: *out += v.as_bool() ? "true" : "false"; return {};
-    case ValueKind::kInt: *out += std::to_string(v.as_int()); return {};
+    case ValueKind::kNone:
+      *out += "null";
+      return {};
+    case ValueKind::kBool:
+      *out += v.as_bool() ? "true" : "false";
+      return {};
+    case ValueKind::kInt:
+      *out += std::to_string(v.as_int());
+      return {};
     case ValueKind::kFloat: {
       double f = v.as_float();
       if (std::isnan(f)) {
@@ -261,7 +291,9 @@ Status json_into(const Value& v, const JsonStyle& st, int level, std::string* ou
       }
       return {};
     }
-    case ValueKind::kString: json_string(v.as_string(), out, st.ensure_ascii); return {};
+    case ValueKind::kString:
+      json_string(v.as_string(), out, st.ensure_ascii);
+      return {};
     case ValueKind::kList:
       if (v.as_list()->flavor == ListFlavor::kGenerator) {
         return type_error("Object of type generator is not JSON serializable");
@@ -281,13 +313,28 @@ Status json_into(const Value& v, const JsonStyle& st, int level, std::string* ou
   return {};
 }
 
-int type_rank(const Value& v) { return static_cast<int>(v.kind()); }
+int type_rank(const Value& v) {
+  return static_cast<int>(v.kind());
+}
 
 }  // namespace
 
+namespace {
+thread_local uint64_t t_string_bytes = 0;
+}  // namespace
+
+uint64_t string_bytes_made() {
+  return t_string_bytes;
+}
+
+const std::string& Value::empty_string() {
+  static const std::string empty;
+  return empty;
+}
+
 Value Value::undefined(std::string hint) {
   Value v;
-  v.s_ = std::move(hint);
+  if (!hint.empty()) v.s_ = std::make_shared<const std::string>(std::move(hint));
   return v;
 }
 Value Value::none() {
@@ -316,7 +363,8 @@ Value Value::number(double f) {
 Value Value::string(std::string s) {
   Value v;
   v.kind_ = ValueKind::kString;
-  v.s_ = std::move(s);
+  t_string_bytes += s.size();
+  if (!s.empty()) v.s_ = std::make_shared<const std::string>(std::move(s));
   return v;
 }
 Value Value::markup(std::string s) {
@@ -330,12 +378,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -372,7 +431,7 @@ bool Value::truthy() const {
     case ValueKind::kFloat:
       return f_ != 0;
     case ValueKind::kString:
-      return !s_.empty();
+      return s_ && !s_->empty();
     case ValueKind::kList:
       return list_->flavor == ListFlavor::kGenerator || !list_->items.empty();
     case ValueKind::kDict:
@@ -384,7 +443,7 @@ bool Value::truthy() const {
 }
 
 std::string Value::str() const {
-  if (kind_ == ValueKind::kString) return s_;
+  if (kind_ == ValueKind::kString) return as_string();
   std::string out;
   str_into(*this, &out, 0);
   return out;
@@ -398,25 +457,38 @@ std::string Value::repr() const {
 
 std::string_view Value::type_name() const {
   switch (kind_) {
-    case ValueKind::kUndefined: return "Undefined";
-    case ValueKind::kNone: return "NoneType";
-    case ValueKind::kBool: return "bool";
-    case ValueKind::kInt: return "int";
-    case ValueKind::kFloat: return "float";
-    case ValueKind::kString: return "str";
+    case ValueKind::kUndefined:
+      return "Undefined";
+    case ValueKind::kNone:
+      return "NoneType";
+    case ValueKind::kBool:
+      return "bool";
+    case ValueKind::kInt:
+      return "int";
+    case ValueKind::kFloat:
+      return "float";
+    case ValueKind::kString:
+      return "str";
     case ValueKind::kList:
       switch (list_->flavor) {
-        case ListFlavor::kTuple: return "tuple";
-        case ListFlavor::kGenerator: return "generator";
-        default: return "list";
+        case ListFlavor::kTuple:
+          return "tuple";
+        case ListFlavor::kGenerator:
+          return "generator";
+        default:
+          return "list";
       }
     case ValueKind::kDict:
       switch (dict_->flavor) {
-        case DictFlavor::kNamespace: return "Namespace";
-        case DictFlavor::kLoop: return "LoopContext";
-        default: return "dict";
+        case DictFlavor::kNamespace:
+          return "Namespace";
+        case DictFlavor::kLoop:
+          return "LoopContext";
+        default:
+          return "dict";
       }
-    case ValueKind::kCallable: return "function";
+    case ValueKind::kCallable:
+      return "function";
   }
   return "object";
 }
@@ -515,8 +587,12 @@ Result<int> py_compare_depth(const Value& a, const Value& b, int depth) {
 }
 }  // namespace
 
-bool py_equal(const Value& a, const Value& b) { return py_equal_depth(a, b, 0); }
-Result<int> py_compare(const Value& a, const Value& b) { return py_compare_depth(a, b, 0); }
+bool py_equal(const Value& a, const Value& b) {
+  return py_equal_depth(a, b, 0);
+}
+Result<int> py_compare(const Value& a, const Value& b) {
+  return py_compare_depth(a, b, 0);
+}
 
 std::string float_repr(double f) {
   if (std::isnan(f)) return "nan";
@@ -628,18 +704,24 @@ Result<CallableData*> Heap::new_callable() {
 }
 
 Result<Value> Heap::from_json(const nlohmann::ordered_json& j, int depth) {
-  if (depth > kMaxJsonDepth) return Error(ErrorCode::kInvalidArgument, "input JSON nested too deep");
+  if (depth > kMaxJsonDepth)
+    return Error(ErrorCode::kInvalidArgument, "input JSON nested too deep");
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value::none();
-    case nlohmann::json::value_t::boolean: return Value::boolean(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value::integer(j.get<int64_t>());
+    case nlohmann::json::value_t::null:
+      return Value::none();
+    case nlohmann::json::value_t::boolean:
+      return Value::boolean(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::integer(j.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) return Value::number(static_cast<double>(u));
       return Value::integer(static_cast<int64_t>(u));
     }
-    case nlohmann::json::value_t::number_float: return Value::number(j.get<double>());
-    case nlohmann::json::value_t::string: return Value::string(j.get<std::string>());
+    case nlohmann::json::value_t::number_float:
+      return Value::number(j.get<double>());
+    case nlohmann::json::value_t::string:
+      return Value::string(j.get<std::string>());
     case nlohmann::json::value_t::array: {
       FULCRUM_TRY(ListData * l, new_list());
       for (const auto& e : j) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -67,10 +68,10 @@ class Value {
   bool as_bool() const { return b_; }
   int64_t as_int() const { return kind_ == ValueKind::kBool ? (b_ ? 1 : 0) : i_; }
   double as_float() const { return is_float() ? f_ : static_cast<double>(as_int()); }
-  const std::string& as_string() const { return s_; }
+  const std::string& as_string() const { return s_ ? *s_ : empty_string(); }
   bool is_markup() const { return kind_ == ValueKind::kString && b_; }
   // For undefined: the message an error about it should carry ("'x' is undefined").
-  const std::string& undefined_hint() const { return s_; }
+  const std::string& undefined_hint() const { return s_ ? *s_ : empty_string(); }
   ListData* as_list() const { return list_; }
   DictData* as_dict() const { return dict_; }
   CallableData* as_callable() const { return fn_; }
@@ -84,11 +85,15 @@ class Value {
   std::string_view type_name() const;
 
  private:
+  static const std::string& empty_string();
+
   ValueKind kind_ = ValueKind::kUndefined;
   bool b_ = false;
   int64_t i_ = 0;
   double f_ = 0;
-  std::string s_;
+  // Strings are immutable and shared: copying a value (into a list, a variable, a call) never
+  // copies its text, so memory grows only with the strings a template makes.
+  std::shared_ptr<const std::string> s_;
   ListData* list_ = nullptr;
   DictData* dict_ = nullptr;
   CallableData* fn_ = nullptr;
@@ -116,6 +121,10 @@ struct DictData {
   const Value* find(std::string_view key) const;
   void set(const Value& key, Value v);
 };
+
+// Bytes of string values made on this thread so far (Value::string / Value::markup). A render
+// bounds the difference between its end and its start (RenderLimits::max_string_bytes).
+uint64_t string_bytes_made();
 
 // Python ==, and the ordering used by < > and sort (error for unorderable types).
 bool py_equal(const Value& a, const Value& b);

@@ -70,13 +70,22 @@ Result<std::unique_ptr<Tokenizer>> BpeTokenizer::create(Vocab vocab, PreTokenize
   return std::unique_ptr<Tokenizer>(std::move(t));
 }
 
-int32_t BpeTokenizer::intern(const std::string& text) {
+int32_t BpeTokenizer::intern(std::string_view text) {
   TokenId id = vocab_.find(text);
   if (id != kNoToken) return id;
-  auto [it, fresh] =
-      extra_ids_.emplace(text, vocab_.size() + static_cast<int32_t>(extra_texts_.size()));
-  if (fresh) extra_texts_.push_back(text);
-  return it->second;
+  if (auto it = extra_ids_.find(text); it != extra_ids_.end()) return it->second;
+  auto sym = vocab_.size() + static_cast<int32_t>(extra_texts_.size());
+  extra_texts_.emplace_back(text);
+  extra_ids_.emplace(std::string(text), sym);
+  return sym;
+}
+
+void BpeTokenizer::add_merge(int32_t left, int32_t right, int32_t rank, int32_t result) {
+  const uint64_t key = merge_key(left, right);
+  size_t at = merge_slot(key);
+  while (merges_[at].key != kFree && merges_[at].key != key) at = (at + 1) & merge_mask_;
+  if (merges_[at].key == key) return;  // a repeated merge keeps its first (lowest) rank
+  merges_[at] = MergeSlot{key, rank, result};
 }
 
 Status BpeTokenizer::build() {
@@ -85,16 +94,24 @@ Status BpeTokenizer::build() {
     utf8::append(byte_to_codepoint(static_cast<uint8_t>(b)), &byte_char_[b]);
     byte_sym_[b] = intern(byte_char_[b]);
   }
-  merges_.reserve(vocab_.merges.size() * 2);
+  size_t cap = 16;
+  merge_shift_ = 60;
+  while (cap < vocab_.merges.size() * 2) {
+    cap <<= 1;
+    --merge_shift_;
+  }
+  merges_.assign(cap, MergeSlot{kFree, 0, 0});
+  merge_mask_ = cap - 1;
+  std::string joined;
   for (size_t rank = 0; rank < vocab_.merges.size(); ++rank) {
-    const std::string& m = vocab_.merges[rank];
+    std::string_view m = vocab_.merges[rank];
     size_t sp = m.find(' ', 1);
-    if (sp == std::string::npos) continue;
-    std::string left = m.substr(0, sp), right = m.substr(sp + 1);
-    int32_t l = intern(left), r = intern(right), res = intern(left + right);
-    uint64_t key =
-        (static_cast<uint64_t>(static_cast<uint32_t>(l)) << 32) | static_cast<uint32_t>(r);
-    merges_.emplace(key, Merge{static_cast<int32_t>(rank), res});
+    if (sp == std::string_view::npos) continue;
+    std::string_view left = m.substr(0, sp), right = m.substr(sp + 1);
+    joined.assign(left);
+    joined.append(right);
+    int32_t l = intern(left), r = intern(right), res = intern(joined);
+    add_merge(l, r, static_cast<int32_t>(rank), res);
   }
   for (TokenId id = 0; id < vocab_.size(); ++id) {
     switch (vocab_.types[id]) {
@@ -114,17 +131,16 @@ Status BpeTokenizer::build() {
   return ok_status();
 }
 
-void BpeTokenizer::encode_text(std::string_view text, bool /*after_special*/,
+void BpeTokenizer::encode_text(std::string_view text, bool /*after_special*/, WordCache* cache,
                                std::vector<TokenId>* out) const {
-  std::vector<Word> words;
+  thread_local std::vector<Word> words;  // reused: no allocation per call once grown
   pre_.split(text, &words);
-  WordCache cache(text.size());
   for (const Word& w : words) {
     std::string_view word = text.substr(w.begin, w.end - w.begin);
-    if (cache.emit(word, out)) continue;
+    if (cache->emit(word, out)) continue;
     size_t before = out->size();
     encode_word(word, out);
-    cache.store(word, *out, before);
+    cache->store(word, *out, before);
   }
 }
 
@@ -140,6 +156,39 @@ void BpeTokenizer::emit_symbol(int32_t sym, std::vector<TokenId>* out) const {
   }
 }
 
+// Words up to this many bytes merge in flat arrays (a linear scan for the best pair is cheaper
+// than a priority queue there); longer ones use the queue.
+constexpr int32_t kShortWord = 48;
+
+void BpeTokenizer::encode_short_word(std::string_view word, std::vector<TokenId>* out) const {
+  constexpr int32_t kNone = INT32_MAX;
+  int32_t sym[kShortWord], rank[kShortWord], result[kShortWord];
+  auto n = static_cast<int32_t>(word.size());
+  for (int32_t i = 0; i < n; ++i) sym[i] = byte_sym_[static_cast<unsigned char>(word[i])];
+  auto pair_at = [&](int32_t i) {  // rank/result of the pair (sym[i], sym[i + 1])
+    const MergeSlot* m = find_merge(sym[i], sym[i + 1]);
+    rank[i] = m ? m->rank : kNone;
+    result[i] = m ? m->result : 0;
+  };
+  for (int32_t i = 0; i + 1 < n; ++i) pair_at(i);
+  while (n > 1) {
+    int32_t best = 0;
+    for (int32_t i = 1; i + 1 < n; ++i)
+      if (rank[i] < rank[best]) best = i;  // lowest rank, leftmost on ties
+    if (rank[best] == kNone) break;
+    sym[best] = result[best];
+    for (int32_t i = best + 1; i + 1 < n; ++i) {
+      sym[i] = sym[i + 1];
+      rank[i] = rank[i + 1];
+      result[i] = result[i + 1];
+    }
+    --n;
+    if (best > 0) pair_at(best - 1);
+    if (best + 1 < n) pair_at(best);
+  }
+  for (int32_t i = 0; i < n; ++i) emit_symbol(sym[i], out);
+}
+
 void BpeTokenizer::encode_word(std::string_view word, std::vector<TokenId>* out) const {
   if (pre_.ignore_merges()) {
     std::string encoded;
@@ -150,8 +199,8 @@ void BpeTokenizer::encode_word(std::string_view word, std::vector<TokenId>* out)
     }
   }
   const auto n = static_cast<int32_t>(word.size());
-  if (n == 1) {
-    emit_symbol(byte_sym_[static_cast<unsigned char>(word[0])], out);
+  if (n <= kShortWord) {
+    encode_short_word(word, out);
     return;
   }
   struct Sym {
@@ -169,11 +218,8 @@ void BpeTokenizer::encode_word(std::string_view word, std::vector<TokenId>* out)
   std::priority_queue<Pair> queue;
   auto try_pair = [&](int32_t l, int32_t r) {
     if (l < 0 || r < 0) return;
-    uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(syms[l].id)) << 32) |
-                   static_cast<uint32_t>(syms[r].id);
-    auto it = merges_.find(key);
-    if (it == merges_.end()) return;
-    queue.push({it->second.rank, l, r, syms[l].id, syms[r].id, it->second.result});
+    const MergeSlot* m = find_merge(syms[l].id, syms[r].id);
+    if (m) queue.push({m->rank, l, r, syms[l].id, syms[r].id, m->result});
   };
   for (int32_t i = 0; i + 1 < n; ++i) try_pair(i, i + 1);
   while (!queue.empty()) {

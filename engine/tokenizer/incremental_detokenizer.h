@@ -1,7 +1,9 @@
 // IncrementalDetokenizer: turns a stream of token ids into text for streaming, never emitting half
 // a UTF-8 character: bytes of a character split across tokens (byte-fallback <0xNN> tokens,
-// byte-level BPE pieces) are held until the character is complete. The concatenation of every
-// push() and the final finish() equals Tokenizer::decode of all the ids with the same options.
+// byte-level BPE pieces) are held until the character is complete (at most 3 bytes are held). The
+// concatenation of every push() and the final finish() equals Tokenizer::decode of all the ids
+// with the same options, except that with remove_special a trailing EOS the model adds itself is
+// not removed (a stream cannot know which token is its last).
 // No allocation per token once the internal buffer has grown to the longest pending piece.
 #pragma once
 

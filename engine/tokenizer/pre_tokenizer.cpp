@@ -31,9 +31,18 @@ class CharClass {
 
  private:
   bool in_ranges(uint32_t cp) const {
+    if (cp < 0x10000) return !bmp_.empty() && (bmp_[cp >> 6] >> (cp & 63)) & 1;
     for (const auto& r : ranges_)
       if (cp >= r.first && cp <= r.second) return true;
     return false;
+  }
+  // The ranges' members below U+10000 as a bitmap (a class like DeepSeek's letters has hundreds
+  // of ranges; CJK text would scan them all for every character).
+  void build_bitmap() {
+    if (ranges_.empty()) return;
+    bmp_.assign(0x10000 / 64, 0);
+    for (const auto& [lo, hi] : ranges_)
+      for (uint32_t c = lo; c <= hi && c < 0x10000; ++c) bmp_[c >> 6] |= 1ull << (c & 63);
   }
   void add_range(uint32_t lo, uint32_t hi);
   Status add_category(char c);
@@ -42,6 +51,7 @@ class CharClass {
   uint8_t categories_ = 0;
   bool negated_ = false;
   std::vector<std::pair<uint32_t, uint32_t>> ranges_;  // code points >= 0x80
+  std::vector<uint64_t> bmp_;                          // ranges_ below U+10000
 };
 
 void CharClass::add_range(uint32_t lo, uint32_t hi) {
@@ -115,6 +125,7 @@ Result<CharClass> CharClass::parse(std::string_view spec) {
   while (i < spec.size()) {
     if (bracket && spec[i] == ']') {
       if (i + 1 != spec.size()) return bad("text after ']'");
+      cc.build_bitmap();
       return cc;
     }
     uint32_t lo;
@@ -155,6 +166,7 @@ Result<CharClass> CharClass::parse(std::string_view spec) {
     if (!bracket && i != spec.size()) return bad("more than one item outside []");
   }
   if (bracket) return bad("missing ']'");
+  cc.build_bitmap();
   return cc;
 }
 
@@ -187,9 +199,11 @@ constexpr SplitRuleSpec kBloomWord{SplitKind::kClassRun, SplitPrefix::kSpace,
 
 // The DeepSeek LLM letter class (from its tokenizer.json pre-tokenizer).
 constexpr const char* kDeepseekLetters =
-    "[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-"
+    "[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-"
+    "ᵷᵹ-"
     "ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-"
-    "ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-"
+    "ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-"
+    "𑣟𞤀-"
     "𞥃]";
 
 // One row per pre-tokenizer family. Rules apply in order; see SplitKind for what each matches.
@@ -323,6 +337,12 @@ size_t match_llama3(const Text& t, size_t pos, size_t end, size_t max_digits) {
 
 namespace {
 
+inline bool prefix_at(const Text& t, size_t pos, SplitPrefix prefix) {
+  return prefix == SplitPrefix::kSpace        ? t.cp[pos] == ' '
+         : prefix == SplitPrefix::kWhitespace ? (t.fl[pos] & kWs) != 0
+                                              : false;
+}
+
 size_t match_class_run(const Text& t, size_t pos, size_t end, SplitPrefix prefix, uint16_t min,
                        uint16_t max, const CharClass& cls) {
   auto run = [&](size_t p) -> size_t {
@@ -330,10 +350,7 @@ size_t match_class_run(const Text& t, size_t pos, size_t end, SplitPrefix prefix
     while (p + n < end && n < max && cls.matches(t.cp[p + n], t.fl[p + n])) ++n;
     return n >= min ? n : 0;
   };
-  bool pre = prefix == SplitPrefix::kSpace        ? t.cp[pos] == ' '
-             : prefix == SplitPrefix::kWhitespace ? (t.fl[pos] & kWs) != 0
-                                                  : false;
-  if (pre) {
+  if (prefix_at(t, pos, prefix)) {
     if (size_t n = run(pos + 1)) return n + 1;
   }
   return run(pos);
@@ -374,26 +391,44 @@ Result<PreTokenizer> PreTokenizer::for_family(std::string_view name) {
       .with_field("tokenizer.ggml.pre");
 }
 
-void PreTokenizer::split(std::string_view text, std::vector<Word>* words) const {
-  words->clear();
-  if (text.empty()) return;
-  // Decode to code points; an invalid byte is one code point classified as U+FFFD.
+namespace {
+
+// Per-thread buffers of split(): code points, their flags and byte offsets, and the piece ends of
+// two rule passes. Reused from call to call, so a split of a text no longer than one before
+// allocates nothing.
+struct SplitScratch {
+  std::vector<uint32_t> cps, offs, ends, next;
+  std::vector<uint8_t> fl;
+};
+
+// Decodes text into code points (an invalid byte is one code point classified as U+FFFD, keeping
+// its byte), their flags, and the byte offset of each (plus the end); returns the count.
+size_t decode_text(std::string_view text, SplitScratch* sc) {
   const uint8_t* table = codepoint_flag_table();
   const uint8_t replacement_flags = table[0xFFFD];
-  std::vector<uint32_t> cps, offs;
-  std::vector<uint8_t> fl;
-  cps.reserve(text.size());
-  offs.reserve(text.size() + 1);
-  fl.reserve(text.size());
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  size_t n = text.size();
-  for (size_t i = 0; i < n;) {
+  const size_t n = text.size();
+  if (sc->cps.size() < n) {
+    sc->cps.resize(n);
+    sc->fl.resize(n);
+    sc->offs.resize(n + 1);
+  }
+  uint32_t* cps = sc->cps.data();
+  uint8_t* fl = sc->fl.data();
+  uint32_t* offs = sc->offs.data();
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++m) {
     uint8_t c = s[i];
-    uint32_t cp;
-    size_t len = 1;
+    offs[m] = static_cast<uint32_t>(i);
     if (c < 0x80) {
-      cp = c;
-    } else if (c >= 0xC2 && c < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+      cps[m] = c;
+      fl[m] = table[c];
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t len = 0;
+    if (c >= 0xC2 && c < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
       cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
       len = 2;
     } else if (c >= 0xE0 && c < 0xF0 && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
@@ -405,24 +440,33 @@ void PreTokenizer::split(std::string_view text, std::vector<Word>* words) const 
       cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) |
            (s[i + 3] & 0x3F);
       len = (cp >= 0x10000 && cp <= kMaxCodepoint) ? 4 : 0;
-    } else {
-      len = 0;
     }
-    offs.push_back(static_cast<uint32_t>(i));
     if (len == 0) {  // invalid: this byte alone
-      cps.push_back(0xFFFD);
-      fl.push_back(replacement_flags);
+      cps[m] = 0xFFFD;
+      fl[m] = replacement_flags;
       i += 1;
       continue;
     }
-    cps.push_back(cp);
-    fl.push_back(table[cp]);
+    cps[m] = cp;
+    fl[m] = table[cp];
     i += len;
   }
-  offs.push_back(static_cast<uint32_t>(n));
+  offs[m] = static_cast<uint32_t>(n);
+  return m;
+}
 
-  const Text t{cps.data(), fl.data()};
-  std::vector<uint32_t> ends{static_cast<uint32_t>(cps.size())}, next;
+}  // namespace
+
+void PreTokenizer::split(std::string_view text, std::vector<Word>* words) const {
+  words->clear();
+  if (text.empty()) return;
+  thread_local SplitScratch scratch;
+  const size_t n_cps = decode_text(text, &scratch);
+  const uint32_t* offs = scratch.offs.data();
+  const Text t{scratch.cps.data(), scratch.fl.data()};
+  std::vector<uint32_t>& ends = scratch.ends;
+  std::vector<uint32_t>& next = scratch.next;
+  ends.assign(1, static_cast<uint32_t>(n_cps));
   for (const Rule& rule : rules_) {
     next.clear();
     next.reserve(ends.size() * 2);
@@ -447,6 +491,11 @@ void PreTokenizer::split(std::string_view text, std::vector<Word>* words) const 
             len = match_llama3(t, pos, seg_end, rule.max);
             break;
           case SplitKind::kClassRun:
+            // A match can start only on a class member or on the optional prefix: skip to one.
+            while (pos < seg_end && !rule.cls.matches(t.cp[pos], t.fl[pos]) &&
+                   !prefix_at(t, pos, rule.prefix))
+              ++pos;
+            if (pos == seg_end) continue;
             len = match_class_run(t, pos, seg_end, rule.prefix, rule.min, rule.max, rule.cls);
             break;
           case SplitKind::kTrailingWs:
@@ -472,6 +521,8 @@ void PreTokenizer::split(std::string_view text, std::vector<Word>* words) const 
     words->push_back(Word{offs[b], offs[e]});
     b = e;
   }
+  // Keep at most ~2M code points' worth of buffers (about 26 MB) per thread.
+  if (scratch.cps.size() > (1u << 21)) scratch = SplitScratch();
 }
 
 }  // namespace fulcrum::engine

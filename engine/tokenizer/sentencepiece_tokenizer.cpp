@@ -80,7 +80,7 @@ Result<std::unique_ptr<Tokenizer>> SentencePieceTokenizer::create(Vocab vocab) {
 }
 
 void SentencePieceTokenizer::encode_text(std::string_view text, bool after_special,
-                                         std::vector<TokenId>* out) const {
+                                         WordCache* cache, std::vector<TokenId>* out) const {
   std::string s;
   s.reserve(text.size() + text.size() / 4 + 4);
   if (vocab_.add_space_prefix && after_special) s.append(kSpace);
@@ -94,7 +94,6 @@ void SentencePieceTokenizer::encode_text(std::string_view text, bool after_speci
     encode_chunk(s, out);
     return;
   }
-  WordCache cache(s.size());
   std::string_view sv = s;
   size_t start = 0;
   for (size_t i = 1; i <= sv.size(); ++i) {
@@ -103,10 +102,10 @@ void SentencePieceTokenizer::encode_text(std::string_view text, bool after_speci
       cut = i < kSpace.size() || sv.compare(i - kSpace.size(), kSpace.size(), kSpace) != 0;
     if (!cut) continue;
     std::string_view chunk = sv.substr(start, i - start);
-    if (!cache.emit(chunk, out)) {
+    if (!cache->emit(chunk, out)) {
       size_t before = out->size();
       encode_chunk(chunk, out);
-      cache.store(chunk, *out, before);
+      cache->store(chunk, *out, before);
     }
     start = i;
   }

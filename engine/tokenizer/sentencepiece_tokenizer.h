@@ -15,7 +15,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   static Result<std::unique_ptr<Tokenizer>> create(Vocab vocab);
 
  protected:
-  void encode_text(std::string_view text, bool after_special,
+  void encode_text(std::string_view text, bool after_special, WordCache* cache,
                    std::vector<TokenId>* out) const override;
 
  private:

@@ -4,6 +4,7 @@
 
 #include "engine/tokenizer/bpe_tokenizer.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
+#include "engine/tokenizer/word_cache.h"
 #include "engine/tokenizer/wordpiece_tokenizer.h"
 
 namespace fulcrum::engine {
@@ -57,17 +58,16 @@ void Tokenizer::build_special_index() {
   std::stable_sort(special_order_.begin(), special_order_.end(), [&](TokenId a, TokenId b) {
     return vocab_.texts[a].size() > vocab_.texts[b].size();
   });
-  special_by_byte_.resize(256);
   for (uint32_t k = 0; k < special_order_.size(); ++k) {
-    auto first = static_cast<unsigned char>(vocab_.texts[special_order_[k]][0]);
-    special_by_byte_[first].push_back(k);
+    TokenId id = special_order_[k];
+    special_trie_.add(vocab_.texts[id], k, vocab_.types[id] == TokenType::kUserDefined);
   }
 }
 
 // Splits text into plain runs and special tokens. Same result as matching each special token in
 // turn, longest first, left to right inside the runs the earlier ones left (llama.cpp's rule),
-// but with one scan of the text: every occurrence is found, then accepted in that order when its
-// bytes are still free.
+// but with one scan of the text: every occurrence is found (special_trie_), then accepted in that
+// order when its bytes are still free.
 void Tokenizer::partition(std::string_view text, bool parse_special,
                           std::vector<Fragment>* out) const {
   out->clear();
@@ -81,15 +81,9 @@ void Tokenizer::partition(std::string_view text, bool parse_special,
     uint32_t order, pos;
   };
   std::vector<Hit> hits;
-  for (uint32_t i = 0; i < n; ++i) {
-    const auto& cands = special_by_byte_[static_cast<unsigned char>(text[i])];
-    for (uint32_t k : cands) {
-      TokenId id = special_order_[k];
-      if (!parse_special && vocab_.types[id] != TokenType::kUserDefined) continue;
-      const std::string& t = vocab_.texts[id];
-      if (t.size() <= n - i && text.compare(i, t.size(), t) == 0) hits.push_back({k, i});
-    }
-  }
+  special_trie_.find_all(text, !parse_special, [&](uint32_t order, uint32_t pos) {
+    hits.push_back({order, pos});
+  });
   if (hits.empty()) {
     out->push_back({0, n, kNoToken});
     return;
@@ -132,6 +126,7 @@ void Tokenizer::encode(std::string_view text, bool add_special, bool parse_speci
     out->push_back(vocab_.special.bos);
   std::vector<Fragment> fragments;
   partition(text, parse_special, &fragments);
+  WordCache cache(text.size());
   bool after_special = true;
   for (const Fragment& f : fragments) {
     if (f.id != kNoToken) {
@@ -139,7 +134,7 @@ void Tokenizer::encode(std::string_view text, bool add_special, bool parse_speci
       after_special = true;
       continue;
     }
-    encode_text(text.substr(f.begin, f.end - f.begin), after_special, out);
+    encode_text(text.substr(f.begin, f.end - f.begin), after_special, &cache, out);
     after_special = false;
   }
   if (add_special && suffix_token_ != kNoToken) out->push_back(suffix_token_);

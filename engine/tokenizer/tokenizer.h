@@ -17,10 +17,13 @@
 #include <vector>
 
 #include "core/result.h"
+#include "engine/tokenizer/special_trie.h"
 #include "engine/tokenizer/vocab.h"
 #include "gguf/gguf_file.h"
 
 namespace fulcrum::engine {
+
+class WordCache;
 
 struct DecodeOptions {
   bool remove_special = false;  // drop a leading BOS and a trailing EOS the model adds itself
@@ -60,8 +63,9 @@ class Tokenizer {
  protected:
   explicit Tokenizer(Vocab vocab);
   // Encodes one run of plain text (no special tokens in it). after_special: the run starts the
-  // text or follows a special token (SentencePiece adds its leading space there).
-  virtual void encode_text(std::string_view text, bool after_special,
+  // text or follows a special token (SentencePiece adds its leading space there). cache: words
+  // already encoded in this encode() call (shared by all its runs).
+  virtual void encode_text(std::string_view text, bool after_special, WordCache* cache,
                            std::vector<TokenId>* out) const = 0;
   // Fills pieces_ (called by each subclass constructor).
   void set_piece(TokenId id, std::string piece) { pieces_[id] = std::move(piece); }
@@ -78,9 +82,9 @@ class Tokenizer {
   void build_special_index();
 
   std::vector<std::string> pieces_;
-  // Tokens matched in raw text, longest first; per first byte, indices into special_order_.
+  // Tokens matched in raw text, longest first; the trie maps their texts to indices in it.
   std::vector<TokenId> special_order_;
-  std::vector<std::vector<uint32_t>> special_by_byte_;
+  SpecialTrie special_trie_;
   bool has_user_defined_ = false;
 };
 

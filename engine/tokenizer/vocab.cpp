@@ -96,8 +96,7 @@ Status read_tokens(const gguf::GgufFile& f, Vocab* v) {
       v->types[i] = (*t >= 1 && *t <= 6) ? static_cast<TokenType>(*t) : TokenType::kUndefined;
     }
   }
-  v->ids.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) v->ids[v->texts[i]] = static_cast<TokenId>(i);  // last one wins
+  v->ids.build(v->texts);  // a text given twice maps to its last id
   return ok_status();
 }
 

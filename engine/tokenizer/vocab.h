@@ -6,38 +6,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
+#include "engine/tokenizer/token_index.h"
 #include "gguf/gguf_file.h"
 
 namespace fulcrum::engine {
 
 using TokenId = int32_t;
 
-// A fast hash for short strings (token texts, words): 8 bytes per multiply-mix step.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xFF51AFD7ED558CCDull);
-    const char* p = s.data();
-    size_t n = s.size();
-    while (n >= 8) {
-      uint64_t v;
-      __builtin_memcpy(&v, p, 8);
-      h = (h ^ v) * 0xC2B2AE3D27D4EB4Full;
-      h ^= h >> 29;
-      p += 8;
-      n -= 8;
-    }
-    uint64_t v = 0;
-    __builtin_memcpy(&v, p, n);
-    h = (h ^ v) * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 32;
-    return static_cast<size_t>(h);
-  }
-};
 inline constexpr TokenId kNoToken = -1;
 
 enum class TokenizerModel : uint8_t {
@@ -79,12 +57,12 @@ struct Vocab {
   std::string model_name;  // tokenizer.ggml.model
   std::string pre_name;    // tokenizer.ggml.pre ("" when absent)
 
-  std::vector<std::string> texts;                     // by id
-  std::vector<float> scores;                          // by id (0 when the file has none)
-  std::vector<TokenType> types;                       // by id (kNormal when the file has none)
-  std::unordered_map<std::string_view, TokenId, StringHash> ids;  // text -> id (views into `texts`)
-  std::vector<std::string> merges;                    // "left right", by rank (BPE only)
-  size_t max_token_len = 0;                           // bytes
+  std::vector<std::string> texts;   // by id
+  std::vector<float> scores;        // by id (0 when the file has none)
+  std::vector<TokenType> types;     // by id (kNormal when the file has none)
+  TokenIndex ids;                   // text -> id (the last of duplicates)
+  std::vector<std::string> merges;  // "left right", by rank (BPE only)
+  size_t max_token_len = 0;         // bytes
 
   SpecialTokens special;
   std::vector<TokenId> eog;  // tokens that end generation
@@ -94,10 +72,7 @@ struct Vocab {
 
   int32_t size() const { return static_cast<int32_t>(texts.size()); }
   bool valid(TokenId id) const { return id >= 0 && id < size(); }
-  TokenId find(std::string_view text) const {
-    auto it = ids.find(text);
-    return it == ids.end() ? kNoToken : it->second;
-  }
+  TokenId find(std::string_view text) const { return ids.find(text, texts); }
   bool is_control_or_unknown(TokenId id) const {
     return valid(id) && (types[id] == TokenType::kControl || types[id] == TokenType::kUnknown);
   }

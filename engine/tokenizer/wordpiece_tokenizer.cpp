@@ -89,11 +89,20 @@ Result<std::unique_ptr<Tokenizer>> WordPieceTokenizer::create(Vocab vocab) {
 }
 
 void WordPieceTokenizer::encode_text(std::string_view text, bool /*after_special*/,
-                                     std::vector<TokenId>* out) const {
+                                     WordCache* /*cache*/, std::vector<TokenId>* out) const {
   for (const std::string& word : basic_words(text)) encode_word(word, out);
 }
 
 void WordPieceTokenizer::encode_word(const std::string& word, std::vector<TokenId>* out) const {
+  // Hugging Face's WordPiece gives a word of more than max_input_chars_per_word (100) characters
+  // [UNK] without trying to split it.
+  constexpr size_t kMaxWordChars = 100;
+  size_t chars = 0;
+  for (char c : word) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (chars > kMaxWordChars) {
+    if (vocab_.special.unk != kNoToken) out->push_back(vocab_.special.unk);
+    return;
+  }
   const std::string w = std::string(kSpace) + word;
   const size_t n = w.size();
   const size_t before = out->size();
