@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "router/builtin_scanner.h"
 #include "router/privacy_patterns.h"
 #include "router/privacy_scanner.h"
 
@@ -98,14 +99,15 @@ Result<std::shared_ptr<const PrivacyClassifier>> PrivacyClassifier::create(
   for (const auto& d : config.disabled)
     if (std::find(kinds.begin(), kinds.end(), d) == kinds.end())
       return Error(ErrorCode::kInvalidArgument, "privacy.disabled: unknown kind '" + d + "'");
-  std::vector<ScanPattern> patterns;
+  std::vector<const BuiltinPattern*> rows;
   for (const auto& p : builtin_patterns()) {
     if (std::find(config.disabled.begin(), config.disabled.end(), p.kind) != config.disabled.end())
       continue;
     c->detectors_.push_back({std::string(p.kind), p.refine});
-    patterns.push_back({std::string(p.regex), p.caseless ? HS_FLAG_CASELESS : 0u,
-                        PatternScanner::parse_span(p.span), false, p.min_digits});
+    rows.push_back(&p);
   }
+  c->builtin_count_ = rows.size();
+  std::vector<ScanPattern> patterns;
   for (const auto& p : config.patterns) {
     c->detectors_.push_back({p.name, nullptr});
     patterns.push_back({p.regex, p.case_insensitive ? HS_FLAG_CASELESS : 0u});
@@ -115,17 +117,22 @@ Result<std::shared_ptr<const PrivacyClassifier>> PrivacyClassifier::create(
     patterns.push_back({term_regex(term), HS_FLAG_CASELESS, {}, /*shared_som=*/true});
   }
   if (!c->enabled_ || c->detectors_.empty()) return std::shared_ptr<const PrivacyClassifier>(c);
+  if (!rows.empty()) {
+    FULCRUM_TRY(c->builtin_, BuiltinScanner::create(rows));
+  }
+  if (patterns.empty()) return std::shared_ptr<const PrivacyClassifier>(c);
   int bad = -1;
   auto scanner = PatternScanner::create(patterns, &bad);
   if (!scanner.ok()) {
     if (scanner.error().code() != ErrorCode::kInvalidArgument) return scanner.error();
-    std::string who = bad >= 0 && bad < static_cast<int>(c->detectors_.size())
-                          ? "pattern '" + c->detectors_[static_cast<size_t>(bad)].kind + "'"
+    const size_t at = c->builtin_count_ + static_cast<size_t>(bad);
+    std::string who = bad >= 0 && at < c->detectors_.size()
+                          ? "pattern '" + c->detectors_[at].kind + "'"
                           : "patterns";
     return Error(ErrorCode::kInvalidArgument,
                  "privacy: cannot compile " + who + ": " + scanner.error().message());
   }
-  c->scanner_ = std::move(scanner).value();
+  c->custom_ = std::move(scanner).value();
   return std::shared_ptr<const PrivacyClassifier>(c);
 }
 
@@ -139,11 +146,20 @@ Result<std::vector<Finding>> PrivacyClassifier::scan(std::string_view text) cons
 
 Status PrivacyClassifier::scan(std::string_view text, uint32_t segment,
                                std::vector<Finding>* out) const {
-  if (!scanner_ || text.empty()) return ok_status();
+  if ((!builtin_ && !custom_) || text.empty()) return ok_status();
   if (text.size() > 0xffffffffu)
     return Error(ErrorCode::kPayloadTooLarge, "privacy: text over 4 GiB cannot be scanned");
   thread_local std::vector<ScanMatch> cands;
-  FULCRUM_TRY_STATUS(scanner_->find(text, &cands));
+  cands.clear();
+  if (builtin_) FULCRUM_TRY_STATUS(builtin_->find(text, &cands));
+  if (custom_) {
+    thread_local std::vector<ScanMatch> more;
+    FULCRUM_TRY_STATUS(custom_->find(text, &more));
+    for (ScanMatch m : more) {
+      m.pattern += static_cast<uint32_t>(builtin_count_);
+      cands.push_back(m);
+    }
+  }
 
   // Per detector: longest candidate per start first; accepted spans of one detector never
   // overlap.

@@ -1,8 +1,9 @@
-// The privacy classifier: finds sensitive data in text. Every detector is a regular expression,
-// all compiled once into Vectorscan (Hyperscan API) multi-pattern databases and found with
-// start-of-match offsets in two cheap passes (router/privacy_scanner.h); candidates then pass a C++
-// validator (Luhn for cards, mod-97 for IBANs, SSA rules for SSNs, octet ranges for IPv4, ...) that
-// also trims the span. Built-in kinds:
+// The privacy classifier: finds sensitive data in text. Every detector is a regular expression
+// compiled into Vectorscan (Hyperscan API) databases. The built-in ones run only on small windows
+// that gates pick out (router/builtin_scanner.h); user patterns and terms run as one multi-pattern
+// database over the whole text, start-of-match offsets found in a second pass near the ends
+// (router/privacy_scanner.h). Candidates then pass a C++ validator (Luhn for cards, mod-97 for
+// IBANs, SSA rules for SSNs, octet ranges for IPv4, ...) that also trims the span. Built-in kinds:
 //
 //   email, phone, payment_card, iban, us_ssn, uk_nino, ca_sin, ipv4, ipv6, aws_access_key,
 //   aws_secret_key, gcp_api_key, azure_key, github_token, slack_token, openai_key,
@@ -24,6 +25,7 @@
 
 namespace fulcrum::router {
 
+class BuiltinScanner;
 class PatternScanner;
 
 struct CustomPattern {
@@ -64,8 +66,12 @@ class PrivacyClassifier {
   PrivacyClassifier() = default;
   struct Detector;
   bool enabled_ = true;
-  std::vector<Detector> detectors_;          // index = PatternScanner pattern index
-  std::unique_ptr<PatternScanner> scanner_;  // null when disabled or nothing to look for
+  // Built-in detectors first (BuiltinScanner's indices), then user patterns and terms
+  // (PatternScanner's indices + builtin_count_).
+  std::vector<Detector> detectors_;
+  size_t builtin_count_ = 0;
+  std::unique_ptr<BuiltinScanner> builtin_;  // null when disabled or every built-in is off
+  std::unique_ptr<PatternScanner> custom_;   // null without user patterns and terms
 };
 
 }  // namespace fulcrum::router

@@ -103,6 +103,8 @@ Status scan_range(void* db, std::string_view text, uint64_t start, uint64_t end,
 
 std::bitset<256> PatternScanner::parse_span(std::string_view cls) {
   std::bitset<256> set;
+  const bool complement = !cls.empty() && cls.front() == '^';
+  if (complement) cls.remove_prefix(1);
   for (size_t i = 0; i < cls.size(); ++i) {
     auto lo = static_cast<unsigned char>(cls[i]);
     if (i + 2 < cls.size() && cls[i + 1] == '-') {
@@ -112,7 +114,7 @@ std::bitset<256> PatternScanner::parse_span(std::string_view cls) {
       set.set(lo);
     }
   }
-  return set;
+  return complement ? ~set : set;
 }
 
 Result<std::unique_ptr<PatternScanner>> PatternScanner::create(

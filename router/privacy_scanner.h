@@ -61,7 +61,8 @@ class PatternScanner {
   // more than max(65536, 8 x text size) matches would be reported; kInternal if Vectorscan fails.
   Status find(std::string_view text, std::vector<ScanMatch>* out) const;
 
-  // "A-Za-z0-9._%+@-" (x-y ranges; a '-' last is literal) → the set of those bytes.
+  // "A-Za-z0-9._%+@-" (x-y ranges; a '-' last is literal; a leading '^' complements) → the set of
+  // those bytes.
   static std::bitset<256> parse_span(std::string_view cls);
 
  private:

@@ -130,6 +130,10 @@ bool payment_card_valid(std::string_view s) {
   return issuer && luhn_valid(s);
 }
 
+bool iban_country_known(char a, char b) {
+  return iban_length(a, b) > 0;
+}
+
 bool iban_valid(std::string_view s) {
   char buf[40];
   int n = 0;

@@ -14,6 +14,8 @@ bool luhn_valid(std::string_view s);
 bool payment_card_valid(std::string_view s);
 // IBAN: country code with its registered length, mod-97 == 1 (spaces ignored, any case).
 bool iban_valid(std::string_view s);
+// Whether an IBAN may begin with country code `a` `b` (upper case): the registry lists it.
+bool iban_country_known(char a, char b);
 // US SSN "AAA-GG-SSSS" / "AAA GG SSSS" / 9 digits: area not 000, 666 or 900-999, group not 00,
 // serial not 0000, and not one of the SSA's advertising numbers (987-65-4320..4329).
 bool us_ssn_valid(std::string_view s);

@@ -1,0 +1,315 @@
+#include "router/privacy_gates.h"
+
+#include <algorithm>
+#include <bit>
+#include <array>
+
+#include "router/validators.h"
+
+namespace fulcrum::router {
+namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_word(char c) {
+  return is_alnum(c) || c == '_';
+}
+bool digit_at(std::string_view t, size_t i) {
+  return i < t.size() && is_digit(t[i]);
+}
+
+// One maximal group of digits.
+struct Group {
+  uint32_t start;
+  uint32_t len;
+};
+
+// The digit groups of text[s, e), reusing `g`.
+void groups_of(std::string_view t, size_t s, size_t e, std::vector<Group>* g) {
+  g->clear();
+  for (size_t i = s; i < e;) {
+    if (!is_digit(t[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < e && is_digit(t[j])) ++j;
+    g->push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j - i)});
+    i = j;
+  }
+}
+
+struct GroupShape {
+  uint8_t min_len, max_len;
+};
+
+// True when shape.size() consecutive digit groups have lengths within the shape, are separated by
+// 1..max_gap bytes all from `seps`, and (lead_zero) the first begins with '0' then 1-9.
+bool has_shape(std::string_view t, const std::vector<Group>& g, std::span<const GroupShape> shape,
+               std::string_view seps, size_t max_gap, bool lead_zero) {
+  const size_t n = shape.size();
+  for (size_t k = 0; k + n <= g.size(); ++k) {
+    if (lead_zero && (t[g[k].start] != '0' || g[k].len < 2 || t[g[k].start + 1] == '0')) continue;
+    size_t i = 0;
+    for (; i < n; ++i) {
+      const Group& x = g[k + i];
+      if (x.len < shape[i].min_len || x.len > shape[i].max_len) break;
+      if (i + 1 == n) continue;
+      const size_t gap_start = x.start + x.len, gap = g[k + i + 1].start - gap_start;
+      if (gap > max_gap) break;
+      bool ok = true;
+      for (size_t b = gap_start; b < gap_start + gap; ++b)
+        ok = ok && seps.find(t[b]) != std::string_view::npos;
+      if (!ok) break;
+    }
+    if (i == n) return true;
+  }
+  return false;
+}
+
+// Appends each run with at least `min_digits` digits whose groups satisfy `test`.
+template <typename Test>
+void gate_runs(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out, Test test) {
+  thread_local std::vector<Group> groups;
+  for (const NumberRun& r : in.runs) {
+    if (r.digits < min_digits) continue;
+    groups_of(in.text, r.start, r.end, &groups);
+    if (test(r, groups)) out->push_back({r.start, r.end});
+  }
+}
+
+template <size_t N>
+void gate_shape(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out,
+                const std::array<GroupShape, N>& shape, std::string_view seps, size_t max_gap,
+                bool lead_zero) {
+  gate_runs(in, min_digits, out, [&](const NumberRun&, const std::vector<Group>& g) {
+    return has_shape(in.text, g, shape, seps, max_gap, lead_zero);
+  });
+}
+
+}  // namespace
+
+void GateInput::collect(std::string_view t, const TextMasks& m) {
+  text = t;
+  masks = &m;
+  runs.clear();
+  capital_pairs.clear();
+  const size_t words = (t.size() + 63) / 64;
+  const uint64_t* num = m.words(TextMasks::kNumeric);
+  const uint64_t* digit = m.words(TextMasks::kDigit);
+  const uint64_t* upper = m.words(TextMasks::kUpper);
+  // Shifted views across word edges: bit i of shr(x, w, k) is bit i + k of the text.
+  auto shr = [](const uint64_t* x, size_t w, int k) { return (x[w] >> k) | (x[w + 1] << (64 - k)); };
+  size_t next = 0;  // runs end before this
+  for (size_t w = 0; w < words; ++w) {
+    // Starts of four number bytes in a row: every run with four digits has one.
+    uint64_t four = num[w] & shr(num, w, 1) & shr(num, w, 2) & shr(num, w, 3);
+    if (64 * w < next) four &= next - 64 * w >= 64 ? 0 : ~uint64_t{0} << (next - 64 * w);
+    while (four) {
+      size_t p = 64 * w + static_cast<size_t>(std::countr_zero(four));
+      size_t s = m.run_start(TextMasks::kNumeric, p), e = m.next_clear(TextMasks::kNumeric, p);
+      size_t d = m.count(TextMasks::kDigit, s, e);
+      if (d >= 4)
+        runs.push_back(
+            {static_cast<uint32_t>(s), static_cast<uint32_t>(e), static_cast<uint32_t>(d)});
+      next = e;
+      four &= e - 64 * w >= 64 ? 0 : ~uint64_t{0} << (e - 64 * w);
+    }
+    uint64_t pairs = upper[w] & shr(upper, w, 1) & shr(digit, w, 3);
+    while (pairs) {
+      capital_pairs.push_back(static_cast<uint32_t>(64 * w + std::countr_zero(pairs)));
+      pairs &= pairs - 1;
+    }
+  }
+}
+
+// refine_card accepts a span only from a group whose first digit is 2-6 (a known issuer) with
+// 13-19 digits from there on.
+void gate_payment_card(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  gate_runs(in, min_digits, out, [&](const NumberRun& r, const std::vector<Group>& g) {
+    uint32_t before = 0;
+    for (const Group& x : g) {
+      if (r.digits - before < 13) return false;
+      char c = in.text[x.start];
+      if (c >= '2' && c <= '6') return true;
+      before += x.len;
+    }
+    return false;
+  });
+}
+
+void gate_ssn_dashed(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 3> kShape{{{3, 3}, {2, 2}, {4, 4}}};
+  gate_shape(in, min_digits, out, kShape, "-", 1, false);
+}
+
+void gate_ssn_spaced(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 3> kShape{{{3, 3}, {2, 2}, {4, 4}}};
+  gate_shape(in, min_digits, out, kShape, " ", 1, false);
+}
+
+void gate_ca_sin(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 3> kShape{{{3, 3}, {3, 3}, {3, 3}}};
+  gate_shape(in, min_digits, out, kShape, " -", 1, false);
+}
+
+// "(415) 555-2671", "415.555.2671".
+void gate_phone_nanp(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 3> kShape{{{3, 3}, {3, 3}, {4, 4}}};
+  gate_shape(in, min_digits, out, kShape, " .-()", 2, false);
+}
+
+// "020 7946 0958", "030-1234 5678": 0[1-9] and 1-4 digits, then 3-4 and 3-4 digits (the last
+// separator optional, so the second group may hold 6-8).
+void gate_phone_trunk(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 2> kShape{{{3, 6}, {3, 8}}};
+  gate_shape(in, min_digits, out, kShape, " -", 1, true);
+}
+
+// "01 23 45 67 89".
+void gate_phone_pairs(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 5> kShape{{{2, 2}, {2, 2}, {2, 2}, {2, 2}, {2, 2}}};
+  gate_shape(in, min_digits, out, kShape, " .-", 1, true);
+}
+
+// refine_phone_plus: '+' right before a digit, not after a letter, digit or '+', and phone_valid
+// wants at least 8 digits.
+void gate_phone_plus(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  const std::string_view t = in.text;
+  for (const NumberRun& r : in.runs) {
+    if (r.digits < min_digits || r.digits < 8) continue;
+    uint32_t seen = 0;  // digits before i
+    for (size_t i = r.start; i < r.end && r.digits - seen >= 8; ++i) {
+      if (is_digit(t[i])) {
+        ++seen;
+      } else if (t[i] == '+' && digit_at(t, i + 1) && (i == 0 || !is_alnum(t[i - 1])) &&
+                 (i == 0 || t[i - 1] != '+')) {
+        out->push_back({r.start, r.end});
+        break;
+      }
+    }
+  }
+}
+
+void gate_ipv4(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
+  static constexpr std::array<GroupShape, 4> kShape{{{1, 3}, {1, 3}, {1, 3}, {1, 3}}};
+  gate_shape(in, min_digits, out, kShape, ".", 1, false);
+}
+
+// `\b[A-Z]{2}[0-9]{2}`: a registered country code (iban_valid checks it) before two digits.
+void gate_iban(const GateInput& in, uint8_t, std::vector<GateRegion>* out) {
+  const std::string_view t = in.text;
+  for (uint32_t p : in.capital_pairs) {
+    if ((p > 0 && is_word(t[p - 1])) || !digit_at(t, p + 2)) continue;
+    if (iban_country_known(t[p], t[p + 1])) out->push_back({p, p + 4});
+  }
+}
+
+// `\b[A-Z][A-Z] ?[0-9]{2}`.
+void gate_uk_nino(const GateInput& in, uint8_t, std::vector<GateRegion>* out) {
+  const std::string_view t = in.text;
+  for (uint32_t p : in.capital_pairs) {
+    if (p > 0 && is_word(t[p - 1])) continue;
+    if (digit_at(t, p + 2) || (t[p + 2] == ' ' && digit_at(t, p + 4)))
+      out->push_back({p, p + 2});
+  }
+}
+
+// An address without "::" (the literal anchor covers those) has at least six colons (eight
+// groups, or six and an IPv4 tail) within its at most 45 bytes of hex digits, colons and dots.
+void gate_ipv6_colons(const GateInput& in, uint8_t, std::vector<GateRegion>* out) {
+  const std::string_view t = in.text;
+  const TextMasks& m = *in.masks;
+  std::array<size_t, 6> last{};
+  size_t seen = 0;
+  for (size_t c = m.next_set(TextMasks::kColon, 0); c < t.size();
+       c = m.next_set(TextMasks::kColon, c + 1)) {
+    last[seen++ % 6] = c;
+    if (seen < 6) continue;
+    size_t first = last[seen % 6];  // the sixth colon back
+    if (c - first > 44) continue;
+    bool hex = true;
+    for (size_t i = first + 1; i < c && hex; ++i) {
+      char b = t[i];
+      hex = is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F') || b == ':' ||
+            b == '.';
+    }
+    if (hex) out->push_back({static_cast<uint32_t>(first), static_cast<uint32_t>(c + 1)});
+  }
+}
+
+bool check_word_start(std::string_view t, size_t s, size_t) {
+  return s == 0 || !is_word(t[s - 1]);
+}
+
+// `[A-Za-z0-9._%+\-\x80-\xff]+@[A-Za-z0-9\-\x80-\xff]+`.
+bool check_email_at(std::string_view t, size_t s, size_t e) {
+  if (s == 0 || e >= t.size()) return false;
+  char b = t[s - 1], a = t[e];
+  auto high = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
+  bool local = is_alnum(b) || high(b) || b == '.' || b == '_' || b == '%' || b == '+' || b == '-';
+  return local && (is_alnum(a) || high(a) || a == '-');
+}
+
+// `[A-Za-z0-9+.\-]://[^\s:/@]*:[^\s/@]+@`: a scheme byte before, and an '@' ahead before any
+// whitespace, '/' or '@' (\v is let through: whether \s holds it, passing it only widens this).
+bool check_url_userinfo(std::string_view t, size_t s, size_t e) {
+  if (s == 0) return false;
+  char b = t[s - 1];
+  if (!(is_alnum(b) || b == '+' || b == '.' || b == '-')) return false;
+  for (size_t i = e; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '@') return true;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '/') return false;
+  }
+  return false;
+}
+
+// "Q~" in `\b[A-Za-z0-9_~.\-]{3}[0-9]Q~`.
+bool check_digit_before(std::string_view t, size_t s, size_t) {
+  return s > 0 && is_digit(t[s - 1]);
+}
+
+// `\b(?:ssn|social security(?: number| no\.?| #)?)\b[^0-9\n]{0,12}[0-9]{9}\b` (and the SIN one):
+// the first digit after the keyword, at most 7 + 12 bytes on and no newline before it, starts nine
+// digits.
+bool check_nine_digits_after(std::string_view t, size_t s, size_t e) {
+  if (!check_word_start(t, s, e)) return false;
+  for (size_t i = e; i < t.size() && i <= e + 24; ++i) {
+    if (t[i] == '\n') return false;
+    if (!is_digit(t[i])) continue;
+    for (size_t k = 0; k < 9; ++k)
+      if (!digit_at(t, i + k)) return false;
+    return true;
+  }
+  return false;
+}
+
+// `\b(?:phone|tel|telephone|...)\b[^0-9+(\n]{0,12}[+(]?[0-9][0-9 ().\-]{5,20}[0-9]`, where the
+// anchor may be the start of a longer keyword ("tel" in "telephone") and phone_valid wants 7
+// digits: the first digit within 24 bytes, no newline before it, and 7 digits in the number bytes
+// from there.
+bool check_phone_after(std::string_view t, size_t s, size_t e) {
+  if (!check_word_start(t, s, e)) return false;
+  for (size_t i = e; i < t.size() && i <= e + 24; ++i) {
+    if (t[i] == '\n') return false;
+    if (!is_digit(t[i])) continue;
+    int digits = 0;
+    for (size_t k = i; k < t.size() && k < i + 64; ++k) {
+      char c = t[k];
+      if (is_digit(c)) {
+        ++digits;
+      } else if (c != ' ' && c != '(' && c != ')' && c != '.' && c != '-' && c != '+') {
+        break;
+      }
+    }
+    return digits >= 7;
+  }
+  return false;
+}
+
+}  // namespace fulcrum::router
