@@ -1,5 +1,7 @@
 // Anthropic Messages API wire shapes, following the public reference
-// (docs.anthropic.com/en/api/messages and /en/docs/build-with-claude/streaming).
+// (docs.anthropic.com/en/api/messages): requests in (client -> Fulcrum) and out (Fulcrum ->
+// Anthropic), whole responses both ways, errors. The streaming event sequence is in
+// anthropic_stream_json.cpp.
 #include "api/anthropic_json.h"
 
 #include <algorithm>
@@ -13,15 +15,16 @@ namespace {
 
 using detail::bad_field;
 using detail::find;
-using detail::index_path;
-using detail::join_path;
-using detail::Json;
+using detail::JsonArray;
+using detail::JsonObject;
+using detail::JsonValue;
+using detail::Path;
 
-Result<ContentPart> parse_image(const Json& b, const std::string& path, ContentPart::Kind kind) {
-  const Json* src = find(b, "source");
-  std::string spath = join_path(path, "source");
-  if (!src || !src->is_object()) return bad_field(spath, "must be an object");
-  FULCRUM_TRY(auto type, detail::req_string(*src, "type", spath));
+Result<ContentPart> parse_image(JsonObject b, const Path& path, ContentPart::Kind kind) {
+  Path spath = path.key("source");
+  auto src = detail::find_object(b, "source");
+  if (!src) return bad_field(spath, "must be an object");
+  FULCRUM_TRY(std::string_view type, detail::req_view(*src, "type", spath));
   ContentPart part;
   part.kind = kind;
   if (type == "base64") {
@@ -33,663 +36,510 @@ Result<ContentPart> parse_image(const Json& b, const std::string& path, ContentP
     part.kind = ContentPart::Kind::kText;
     FULCRUM_TRY(part.text, detail::req_string(*src, "data", spath));
   } else {
-    return bad_field(join_path(spath, "type"), fmt::format("unsupported source type '{}'", type));
+    return bad_field(spath.key("type"), fmt::format("unsupported source type '{}'", type));
   }
   return part;
 }
 
+// One text/image/document block at `bpath`.
+Status parse_simple_block(JsonValue bv, const Path& bpath, std::vector<ContentPart>* out) {
+  JsonObject b;
+  if (bv.get(b)) return bad_field(bpath, "must be an object");
+  FULCRUM_TRY(std::string_view type, detail::req_view(b, "type", bpath));
+  if (type == "text") {
+    ContentPart p;
+    FULCRUM_TRY(p.text, detail::req_string(b, "text", bpath));
+    out->push_back(std::move(p));
+  } else if (type == "image") {
+    FULCRUM_TRY(auto p, parse_image(b, bpath, ContentPart::Kind::kImage));
+    out->push_back(std::move(p));
+  } else if (type == "document") {
+    FULCRUM_TRY(auto p, parse_image(b, bpath, ContentPart::Kind::kFile));
+    out->push_back(std::move(p));
+  } else {
+    return bad_field(bpath.key("type"), fmt::format("unsupported block type '{}'", type));
+  }
+  return ok_status();
+}
+
 // Text/image blocks (also the content of a tool_result).
-Result<std::vector<ContentPart>> parse_simple_blocks(const Json& c, const std::string& path) {
+Result<std::vector<ContentPart>> parse_simple_blocks(JsonValue c, const Path& path) {
   std::vector<ContentPart> out;
-  if (c.is_string()) {
-    out.push_back(ContentPart{.text = c.get<std::string>()});
+  std::string_view s;
+  if (c.get_string().get(s) == simdjson::SUCCESS) {
+    out.push_back(ContentPart{.text = std::string(s)});
     return out;
   }
-  if (!c.is_array()) return bad_field(path, "must be a string or an array of content blocks");
-  for (size_t i = 0; i < c.size(); ++i) {
-    const Json& b = c[i];
-    std::string bpath = index_path(path, i);
-    if (!b.is_object()) return bad_field(bpath, "must be an object");
-    FULCRUM_TRY(auto type, detail::req_string(b, "type", bpath));
-    if (type == "text") {
-      ContentPart p;
-      FULCRUM_TRY(p.text, detail::req_string(b, "text", bpath));
-      out.push_back(std::move(p));
-    } else if (type == "image") {
-      FULCRUM_TRY(auto p, parse_image(b, bpath, ContentPart::Kind::kImage));
-      out.push_back(std::move(p));
-    } else if (type == "document") {
-      FULCRUM_TRY(auto p, parse_image(b, bpath, ContentPart::Kind::kFile));
-      out.push_back(std::move(p));
-    } else {
-      return bad_field(join_path(bpath, "type"), fmt::format("unsupported block type '{}'", type));
-    }
-  }
+  JsonArray arr;
+  if (c.get(arr)) return bad_field(path, "must be a string or an array of content blocks");
+  size_t i = 0;
+  for (JsonValue b : arr) FULCRUM_TRY_STATUS(parse_simple_block(b, path.index(i++), &out));
   return out;
 }
 
+Status parse_tool_use(JsonObject b, const Path& bpath, Message* msg) {
+  if (msg->role != Role::kAssistant)
+    return bad_field(bpath, "tool_use blocks belong to assistant turns");
+  ToolCall call;
+  FULCRUM_TRY(call.id, detail::req_string(b, "id", bpath));
+  FULCRUM_TRY(call.name, detail::req_string(b, "name", bpath));
+  auto input = find(b, "input");
+  if (input && !input->is_object()) return bad_field(bpath.key("input"), "must be an object");
+  call.arguments = input ? detail::minify(*input) : "{}";
+  msg->tool_calls.push_back(std::move(call));
+  return ok_status();
+}
+
+Status parse_tool_result(JsonObject b, const Path& bpath, Role role, ChatRequest* req) {
+  if (role != Role::kUser) return bad_field(bpath, "tool_result blocks belong to user turns");
+  Message tool;
+  tool.role = Role::kTool;
+  FULCRUM_TRY(tool.tool_call_id, detail::req_string(b, "tool_use_id", bpath));
+  FULCRUM_TRY(auto is_error, detail::opt_bool(b, "is_error", bpath));
+  tool.is_error = is_error.value_or(false);
+  if (auto rc = find(b, "content")) {
+    FULCRUM_TRY(tool.content, parse_simple_blocks(*rc, bpath.key("content")));
+  }
+  req->messages.push_back(std::move(tool));
+  return ok_status();
+}
+
 // One Anthropic message may become several internal messages (tool results split out).
-Status parse_message(const Json& m, const std::string& path, ChatRequest* req) {
-  if (!m.is_object()) return bad_field(path, "must be an object");
-  FULCRUM_TRY(auto role_s, detail::req_string(m, "role", path));
+Status parse_message(JsonValue mv, const Path& path, ChatRequest* req) {
+  JsonObject m;
+  if (mv.get(m)) return bad_field(path, "must be an object");
+  FULCRUM_TRY(std::string_view role_s, detail::req_view(m, "role", path));
   if (role_s != "user" && role_s != "assistant")
-    return bad_field(join_path(path, "role"), "must be \"user\" or \"assistant\"");
+    return bad_field(path.key("role"), "must be \"user\" or \"assistant\"");
   Message msg;
   msg.role = role_s == "user" ? Role::kUser : Role::kAssistant;
-  const Json* c = find(m, "content");
-  std::string cpath = join_path(path, "content");
+  auto c = find(m, "content");
+  Path cpath = path.key("content");
   if (!c) return bad_field(cpath, "is required");
-  if (c->is_string()) {
-    msg.content.push_back(ContentPart{.text = c->get<std::string>()});
+  std::string_view s;
+  if (c->get_string().get(s) == simdjson::SUCCESS) {
+    msg.content.push_back(ContentPart{.text = std::string(s)});
     req->messages.push_back(std::move(msg));
     return ok_status();
   }
-  if (!c->is_array()) return bad_field(cpath, "must be a string or an array of content blocks");
-  for (size_t i = 0; i < c->size(); ++i) {
-    const Json& b = (*c)[i];
-    std::string bpath = index_path(cpath, i);
-    if (!b.is_object()) return bad_field(bpath, "must be an object");
-    FULCRUM_TRY(auto type, detail::req_string(b, "type", bpath));
+  JsonArray arr;
+  if (c->get(arr)) return bad_field(cpath, "must be a string or an array of content blocks");
+  size_t i = 0;
+  for (JsonValue bv : arr) {
+    Path bpath = cpath.index(i++);
+    JsonObject b;
+    if (bv.get(b)) return bad_field(bpath, "must be an object");
+    FULCRUM_TRY(std::string_view type, detail::req_view(b, "type", bpath));
     if (type == "tool_use") {
-      if (msg.role != Role::kAssistant)
-        return bad_field(bpath, "tool_use blocks belong to assistant turns");
-      ToolCall call;
-      FULCRUM_TRY(call.id, detail::req_string(b, "id", bpath));
-      FULCRUM_TRY(call.name, detail::req_string(b, "name", bpath));
-      const Json* input = find(b, "input");
-      if (input && !input->is_object())
-        return bad_field(join_path(bpath, "input"), "must be an object");
-      call.arguments = input ? detail::dump(*input) : "{}";
-      msg.tool_calls.push_back(std::move(call));
+      FULCRUM_TRY_STATUS(parse_tool_use(b, bpath, &msg));
     } else if (type == "tool_result") {
-      if (msg.role != Role::kUser)
-        return bad_field(bpath, "tool_result blocks belong to user turns");
-      Message tool;
-      tool.role = Role::kTool;
-      FULCRUM_TRY(tool.tool_call_id, detail::req_string(b, "tool_use_id", bpath));
-      FULCRUM_TRY(auto is_error, detail::opt_bool(b, "is_error", bpath));
-      tool.is_error = is_error.value_or(false);
-      if (const Json* rc = find(b, "content")) {
-        FULCRUM_TRY(tool.content, parse_simple_blocks(*rc, join_path(bpath, "content")));
-      }
-      req->messages.push_back(std::move(tool));
+      FULCRUM_TRY_STATUS(parse_tool_result(b, bpath, msg.role, req));
     } else if (type == "thinking" || type == "redacted_thinking") {
       continue;  // the model's own reasoning, replayed by clients; not sent on to other models
     } else {
-      Json one = Json::array({b});
-      FULCRUM_TRY(auto parts, parse_simple_blocks(one, cpath));
-      for (auto& p : parts) msg.content.push_back(std::move(p));
+      FULCRUM_TRY_STATUS(parse_simple_block(bv, bpath, &msg.content));
     }
   }
   if (!msg.content.empty() || !msg.tool_calls.empty()) req->messages.push_back(std::move(msg));
   return ok_status();
 }
 
-Status parse_tools(const Json& body, ChatRequest* req) {
-  const Json* tools = find(body, "tools");
-  if (!tools) return ok_status();
-  if (!tools->is_array()) return bad_field("tools", "must be an array");
-  for (size_t i = 0; i < tools->size(); ++i) {
-    const Json& t = (*tools)[i];
-    std::string path = index_path("tools", i);
-    if (!t.is_object()) return bad_field(path, "must be an object");
-    Tool tool;
-    FULCRUM_TRY(tool.name, detail::req_string(t, "name", path));
-    FULCRUM_TRY(auto desc, detail::opt_string(t, "description", path));
-    tool.description = desc.value_or("");
-    const Json* schema = find(t, "input_schema");
-    if (!schema || !schema->is_object())
-      return bad_field(join_path(path, "input_schema"), "must be an object");
-    tool.parameters = detail::dump(*schema);
-    req->tools.push_back(std::move(tool));
-  }
-  const Json* tc = find(body, "tool_choice");
-  if (!tc) return ok_status();
-  if (!tc->is_object()) return bad_field("tool_choice", "must be an object");
-  FULCRUM_TRY(auto type, detail::req_string(*tc, "type", "tool_choice"));
+Status parse_tool_choice(JsonObject body, ChatRequest* req) {
+  auto tcv = find(body, "tool_choice");
+  if (!tcv) return ok_status();
+  Path path("tool_choice");
+  JsonObject tc;
+  if (tcv->get(tc)) return bad_field(path, "must be an object");
+  FULCRUM_TRY(std::string_view type, detail::req_view(tc, "type", path));
   ToolChoice choice;
-  if (type == "auto")
+  if (type == "auto") {
     choice.mode = ToolChoice::Mode::kAuto;
-  else if (type == "any")
+  } else if (type == "any") {
     choice.mode = ToolChoice::Mode::kRequired;
-  else if (type == "none")
+  } else if (type == "none") {
     choice.mode = ToolChoice::Mode::kNone;
-  else if (type == "tool") {
+  } else if (type == "tool") {
     choice.mode = ToolChoice::Mode::kTool;
-    FULCRUM_TRY(choice.name, detail::req_string(*tc, "name", "tool_choice"));
+    FULCRUM_TRY(choice.name, detail::req_string(tc, "name", path));
   } else {
-    return bad_field("tool_choice.type", fmt::format("unknown type '{}'", type));
+    return bad_field(path.key("type"), fmt::format("unknown type '{}'", type));
   }
-  FULCRUM_TRY(auto disable, detail::opt_bool(*tc, "disable_parallel_tool_use", "tool_choice"));
+  FULCRUM_TRY(auto disable, detail::opt_bool(tc, "disable_parallel_tool_use", path));
   if (disable) choice.parallel_tool_calls = !*disable;
   req->tool_choice = choice;
   return ok_status();
 }
 
-Status parse_common(const Json& j, ChatRequest* req) {
+Status parse_tools(JsonObject body, ChatRequest* req) {
+  auto tools = find(body, "tools");
+  if (!tools) return ok_status();
+  Path root("tools");
+  JsonArray arr;
+  if (tools->get(arr)) return bad_field(root, "must be an array");
+  size_t i = 0;
+  for (JsonValue tv : arr) {
+    Path path = root.index(i++);
+    JsonObject t;
+    if (tv.get(t)) return bad_field(path, "must be an object");
+    Tool tool;
+    FULCRUM_TRY(tool.name, detail::req_string(t, "name", path));
+    FULCRUM_TRY(auto desc, detail::opt_string(t, "description", path));
+    if (desc) tool.description = *desc;
+    auto schema = find(t, "input_schema");
+    if (!schema || !schema->is_object())
+      return bad_field(path.key("input_schema"), "must be an object");
+    tool.parameters = detail::minify(*schema);
+    req->tools.push_back(std::move(tool));
+  }
+  return parse_tool_choice(body, req);
+}
+
+Status parse_common(JsonObject j, ChatRequest* req) {
   req->dialect = Dialect::kAnthropic;
   req->include_usage = true;
-  FULCRUM_TRY(req->model, detail::req_string(j, "model", ""));
-  if (req->model.empty()) return bad_field("model", "must not be empty");
-  if (const Json* sys = find(j, "system")) {
-    FULCRUM_TRY(req->system, parse_simple_blocks(*sys, "system"));
+  FULCRUM_TRY(req->model, detail::req_string(j, "model", Path()));
+  if (req->model.empty()) return bad_field(Path("model"), "must not be empty");
+  if (auto sys = find(j, "system")) {
+    FULCRUM_TRY(req->system, parse_simple_blocks(*sys, Path("system")));
   }
-  const Json* msgs = find(j, "messages");
-  if (!msgs) return bad_field("messages", "is required");
-  if (!msgs->is_array() || msgs->empty()) return bad_field("messages", "must be a non-empty array");
-  for (size_t i = 0; i < msgs->size(); ++i)
-    FULCRUM_TRY_STATUS(parse_message((*msgs)[i], index_path("messages", i), req));
-  FULCRUM_TRY_STATUS(parse_tools(j, req));
+  auto msgs = find(j, "messages");
+  Path path("messages");
+  if (!msgs) return bad_field(path, "is required");
+  JsonArray arr;
+  if (msgs->get(arr) || arr.size() == 0) return bad_field(path, "must be a non-empty array");
+  req->messages.reserve(arr.size());
+  size_t i = 0;
+  for (JsonValue m : arr) FULCRUM_TRY_STATUS(parse_message(m, path.index(i++), req));
+  return parse_tools(j, req);
+}
+
+Status parse_stop_sequences(JsonObject j, ChatRequest* req) {
+  auto ss = find(j, "stop_sequences");
+  if (!ss) return ok_status();
+  Path path("stop_sequences");
+  JsonArray arr;
+  if (ss->get(arr)) return bad_field(path, "must be an array of strings");
+  size_t i = 0;
+  for (JsonValue v : arr) {
+    std::string_view s;
+    if (v.get_string().get(s)) return bad_field(path.index(i), "must be a string");
+    req->stop.emplace_back(s);
+    ++i;
+  }
   return ok_status();
 }
 
 }  // namespace
 
 Result<ChatRequest> parse_anthropic_messages_request(std::string_view body) {
-  FULCRUM_TRY(Json j, detail::parse_object(body));
+  detail::ParserLease lease;
+  FULCRUM_TRY(JsonObject j, detail::parse_object(lease, body));
   ChatRequest req;
   FULCRUM_TRY_STATUS(parse_common(j, &req));
-  FULCRUM_TRY(req.max_tokens, detail::opt_int(j, "max_tokens", ""));
-  if (!req.max_tokens) return bad_field("max_tokens", "is required");
-  if (*req.max_tokens < 1) return bad_field("max_tokens", "must be at least 1");
-  FULCRUM_TRY(req.temperature, detail::opt_range(j, "temperature", 0, 1, ""));
-  FULCRUM_TRY(req.top_p, detail::opt_range(j, "top_p", 0, 1, ""));
-  FULCRUM_TRY(req.top_k, detail::opt_int(j, "top_k", ""));
-  if (req.top_k && *req.top_k < 0) return bad_field("top_k", "must not be negative");
-  if (const Json* ss = find(j, "stop_sequences")) {
-    if (!ss->is_array()) return bad_field("stop_sequences", "must be an array of strings");
-    for (size_t i = 0; i < ss->size(); ++i) {
-      if (!(*ss)[i].is_string())
-        return bad_field(index_path("stop_sequences", i), "must be a string");
-      req.stop.push_back((*ss)[i].get<std::string>());
-    }
-  }
-  FULCRUM_TRY(auto stream, detail::opt_bool(j, "stream", ""));
+  Path root;
+  FULCRUM_TRY(req.max_tokens, detail::opt_int(j, "max_tokens", root));
+  if (!req.max_tokens) return bad_field(Path("max_tokens"), "is required");
+  if (*req.max_tokens < 1) return bad_field(Path("max_tokens"), "must be at least 1");
+  FULCRUM_TRY(req.temperature, detail::opt_range(j, "temperature", 0, 1, root));
+  FULCRUM_TRY(req.top_p, detail::opt_range(j, "top_p", 0, 1, root));
+  FULCRUM_TRY(req.top_k, detail::opt_int(j, "top_k", root));
+  if (req.top_k && *req.top_k < 0) return bad_field(Path("top_k"), "must not be negative");
+  FULCRUM_TRY_STATUS(parse_stop_sequences(j, &req));
+  FULCRUM_TRY(auto stream, detail::opt_bool(j, "stream", root));
   req.stream = stream.value_or(false);
-  if (const Json* md = find(j, "metadata")) {
-    if (!md->is_object()) return bad_field("metadata", "must be an object");
-    FULCRUM_TRY(auto uid, detail::opt_string(*md, "user_id", "metadata"));
-    req.user = uid.value_or("");
+  if (auto mdv = find(j, "metadata")) {
+    JsonObject md;
+    if (mdv->get(md)) return bad_field(Path("metadata"), "must be an object");
+    FULCRUM_TRY(auto uid, detail::opt_string(md, "user_id", Path("metadata")));
+    if (uid) req.user = *uid;
   }
   return req;
 }
 
 Result<ChatRequest> parse_anthropic_count_tokens_request(std::string_view body) {
-  FULCRUM_TRY(Json j, detail::parse_object(body));
+  detail::ParserLease lease;
+  FULCRUM_TRY(JsonObject j, detail::parse_object(lease, body));
   ChatRequest req;
   FULCRUM_TRY_STATUS(parse_common(j, &req));
   return req;
 }
 
-namespace {
+namespace detail {
 
-std::string_view stop_reason(FinishReason r, const std::string& stop_sequence) {
+// Shared with anthropic_stream_json.cpp.
+std::string_view anthropic_stop(FinishReason r, const std::string& stop_sequence) {
   if (r == FinishReason::kStop && !stop_sequence.empty()) return "stop_sequence";
   return anthropic_stop_reason(r);
 }
 
-Json usage_json(const Usage& u) {
-  Json j = {{"input_tokens", u.prompt_tokens - u.cached_tokens},
-            {"output_tokens", u.completion_tokens}};
-  if (u.cached_tokens > 0) j["cache_read_input_tokens"] = u.cached_tokens;
-  return j;
+void write_anthropic_usage(JsonWriter& w, const Usage& u) {
+  w.key("usage").begin_object().field("input_tokens", u.prompt_tokens - u.cached_tokens);
+  w.field("output_tokens", u.completion_tokens);
+  if (u.cached_tokens > 0) w.field("cache_read_input_tokens", u.cached_tokens);
+  w.end_object();
 }
 
 std::string anthropic_id(const std::string& id) {
   if (id.rfind("msg_", 0) == 0) return id;
-  return id.empty() ? detail::make_id("msg_") : "msg_" + id;
+  return id.empty() ? make_id("msg_") : "msg_" + id;
 }
 
-}  // namespace
+struct ErrorType {
+  int status;
+  std::string_view type;
+};
+constexpr ErrorType kErrorTypes[] = {
+    {400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
+    {404, "not_found_error"},       {413, "request_too_large"},    {429, "rate_limit_error"},
+    {503, "overloaded_error"},
+};
+
+std::string_view anthropic_error_type(int status) {
+  for (const auto& e : kErrorTypes)
+    if (e.status == status) return e.type;
+  return status < 500 ? "invalid_request_error" : "api_error";
+}
+
+void write_anthropic_error(JsonWriter& w, const Error& e) {
+  w.begin_object().field("type", "error").key("error").begin_object();
+  w.field("type", anthropic_error_type(e.http_status())).field("message", e.message());
+  w.end_object().end_object();
+}
+
+}  // namespace detail
 
 std::string anthropic_response_json(const ChatResponse& r) {
-  Json content = Json::array();
+  std::string out;
+  out.reserve(384);
+  JsonWriter w(&out);
   FinishReason finish = FinishReason::kStop;
-  std::string stop_seq;
+  const std::string* stop_seq = nullptr;
+  w.begin_object().field("id", detail::anthropic_id(r.id)).field("type", "message");
+  w.field("role", "assistant").field("model", r.model).key("content").begin_array();
   if (!r.choices.empty()) {
     const Choice& c = r.choices.front();
     finish = c.finish_reason;
-    stop_seq = c.stop_sequence;
+    stop_seq = &c.stop_sequence;
     std::string text = c.message.text();
     if (!text.empty() || c.message.tool_calls.empty())
-      content.push_back({{"type", "text"}, {"text", text}});
-    for (const auto& t : c.message.tool_calls)
-      content.push_back({{"type", "tool_use"},
-                         {"id", t.id},
-                         {"name", t.name},
-                         {"input", detail::arguments_object(t.arguments)}});
+      w.begin_object().field("type", "text").field("text", text).end_object();
+    for (const auto& t : c.message.tool_calls) {
+      w.begin_object().field("type", "tool_use").field("id", t.id).field("name", t.name);
+      w.key("input");
+      detail::write_object_text(w, t.arguments);
+      w.end_object();
+    }
   }
-  Json j = {{"id", anthropic_id(r.id)},
-            {"type", "message"},
-            {"role", "assistant"},
-            {"model", r.model},
-            {"content", content},
-            {"stop_reason", stop_reason(finish, stop_seq)},
-            {"stop_sequence", stop_seq.empty() ? Json(nullptr) : Json(stop_seq)},
-            {"usage", usage_json(r.usage.value_or(Usage{}))}};
-  return detail::dump(j);
-}
-
-namespace {
-std::string_view anthropic_error_type(int status) {
-  switch (status) {
-    case 400:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 413:
-      return "request_too_large";
-    case 429:
-      return "rate_limit_error";
-    case 503:
-      return "overloaded_error";
-    default:
-      return status < 500 ? "invalid_request_error" : "api_error";
+  static const std::string kNone;
+  const std::string& seq = stop_seq ? *stop_seq : kNone;
+  w.end_array().field("stop_reason", detail::anthropic_stop(finish, seq)).key("stop_sequence");
+  if (seq.empty()) {
+    w.null();
+  } else {
+    w.value(seq);
   }
+  detail::write_anthropic_usage(w, r.usage.value_or(Usage{}));
+  w.end_object();
+  return out;
 }
-}  // namespace
 
 std::string anthropic_error_json(const Error& e) {
-  return detail::dump(
-      Json{{"type", "error"},
-           {"error", {{"type", anthropic_error_type(e.http_status())}, {"message", e.message()}}}});
-}
-
-// --- stream encoder ---
-
-namespace {
-void event(std::string_view name, const Json& data, std::string* out) {
-  out->append("event: ");
-  out->append(name);
-  out->append("\ndata: ");
-  out->append(detail::dump(data));
-  out->append("\n\n");
-}
-}  // namespace
-
-void AnthropicStreamEncoder::start(const ChatChunk& chunk, std::string* out) {
-  started_ = true;
-  id_ = anthropic_id(chunk.id);
-  if (!chunk.model.empty()) model_ = chunk.model;
-  Json msg = {{"id", id_},
-              {"type", "message"},
-              {"role", "assistant"},
-              {"model", model_},
-              {"content", Json::array()},
-              {"stop_reason", nullptr},
-              {"stop_sequence", nullptr},
-              {"usage", {{"input_tokens", 0}, {"output_tokens", 0}}}};
-  event("message_start", {{"type", "message_start"}, {"message", msg}}, out);
-}
-
-void AnthropicStreamEncoder::open_block(const char* kind, std::string* out,
-                                        const ToolCallDelta* call) {
-  ++block_index_;
-  Json block;
-  if (call) {
-    open_kind_ = 2;
-    open_tool_ = call->index;
-    block = {
-        {"type", "tool_use"}, {"id", call->id}, {"name", call->name}, {"input", Json::object()}};
-  } else {
-    open_kind_ = 1;
-    block = {{"type", kind}, {"text", ""}};
-  }
-  event("content_block_start",
-        {{"type", "content_block_start"}, {"index", block_index_}, {"content_block", block}}, out);
-}
-
-void AnthropicStreamEncoder::close_block(std::string* out) {
-  if (open_kind_ == 0) return;
-  event("content_block_stop", {{"type", "content_block_stop"}, {"index", block_index_}}, out);
-  open_kind_ = 0;
-  open_tool_ = -1;
-}
-
-void AnthropicStreamEncoder::on_chunk(const ChatChunk& chunk, std::string* out) {
-  if (finished_) return;
-  if (!started_) start(chunk, out);
-  if (!chunk.text.empty()) {
-    if (open_kind_ != 1) {
-      close_block(out);
-      open_block("text", out, nullptr);
-    }
-    event("content_block_delta",
-          {{"type", "content_block_delta"},
-           {"index", block_index_},
-           {"delta", {{"type", "text_delta"}, {"text", chunk.text}}}},
-          out);
-  }
-  for (const auto& tc : chunk.tool_calls) {
-    if (open_kind_ != 2 || open_tool_ != tc.index) {
-      close_block(out);
-      ToolCallDelta first = tc;
-      if (first.id.empty()) first.id = detail::make_id("toolu_");
-      open_block("tool_use", out, &first);
-    }
-    if (!tc.arguments.empty())
-      event("content_block_delta",
-            {{"type", "content_block_delta"},
-             {"index", block_index_},
-             {"delta", {{"type", "input_json_delta"}, {"partial_json", tc.arguments}}}},
-            out);
-  }
-  if (chunk.finish_reason) {
-    finish_ = *chunk.finish_reason;
-    stop_sequence_ = chunk.stop_sequence;
-  }
-  if (chunk.usage) usage_ = *chunk.usage;
-}
-
-void AnthropicStreamEncoder::finish(std::string* out) {
-  if (finished_) return;
-  if (!started_) start(ChatChunk{}, out);
-  close_block(out);
-  finished_ = true;
-  FinishReason f = finish_ == FinishReason::kNone ? FinishReason::kStop : finish_;
-  Json usage = usage_json(usage_);
-  event("message_delta",
-        {{"type", "message_delta"},
-         {"delta",
-          {{"stop_reason", stop_reason(f, stop_sequence_)},
-           {"stop_sequence", stop_sequence_.empty() ? Json(nullptr) : Json(stop_sequence_)}}},
-         {"usage", usage}},
-        out);
-  event("message_stop", {{"type", "message_stop"}}, out);
-}
-
-void AnthropicStreamEncoder::error_event(const Error& error, std::string* out) {
-  event("error",
-        {{"type", "error"},
-         {"error",
-          {{"type", anthropic_error_type(error.http_status())}, {"message", error.message()}}}},
-        out);
+  std::string out;
+  JsonWriter w(&out);
+  detail::write_anthropic_error(w, e);
+  return out;
 }
 
 // --- outbound ---
 
 namespace {
 
-Json blocks_json(const std::vector<ContentPart>& parts) {
-  Json arr = Json::array();
+void write_blocks(JsonWriter& w, const std::vector<ContentPart>& parts) {
   for (const auto& p : parts) {
     switch (p.kind) {
       case ContentPart::Kind::kText:
-        arr.push_back({{"type", "text"}, {"text", p.text}});
+        w.begin_object().field("type", "text").field("text", p.text).end_object();
         break;
       case ContentPart::Kind::kImage: {
-        Json src;
+        w.begin_object().field("type", "image").key("source").begin_object();
         if (!p.data.empty()) {
-          src = {{"type", "base64"}, {"media_type", p.media_type}, {"data", p.data}};
+          w.field("type", "base64").field("media_type", p.media_type).field("data", p.data);
         } else if (p.url.rfind("data:", 0) == 0) {
           size_t semi = p.url.find(';'), comma = p.url.find(',');
-          std::string media = semi == std::string::npos ? "" : p.url.substr(5, semi - 5);
-          std::string data = comma == std::string::npos ? "" : p.url.substr(comma + 1);
-          src = {{"type", "base64"}, {"media_type", media}, {"data", data}};
+          std::string_view url = p.url;
+          w.field("type", "base64");
+          w.field("media_type", semi == std::string::npos ? "" : url.substr(5, semi - 5));
+          w.field("data", comma == std::string::npos ? "" : url.substr(comma + 1));
         } else {
-          src = {{"type", "url"}, {"url", p.url}};
+          w.field("type", "url").field("url", p.url);
         }
-        arr.push_back({{"type", "image"}, {"source", src}});
+        w.end_object().end_object();
         break;
       }
       case ContentPart::Kind::kFile:
-        arr.push_back({{"type", "document"},
-                       {"source",
-                        {{"type", "base64"},
-                         {"media_type", p.media_type.empty() ? "application/pdf" : p.media_type},
-                         {"data", p.data}}}});
+        w.begin_object().field("type", "document").key("source").begin_object();
+        w.field("type", "base64");
+        w.field("media_type", p.media_type.empty() ? "application/pdf" : p.media_type);
+        w.field("data", p.data).end_object().end_object();
         break;
       case ContentPart::Kind::kAudio:
         break;  // no audio input in the Messages API
     }
   }
-  return arr;
 }
 
-// Anthropic wants alternating user/assistant turns; consecutive same-role turns are merged.
-void push_turn(Json* msgs, const char* role, Json blocks) {
-  if (!msgs->empty() && msgs->back()["role"] == role) {
-    for (auto& b : blocks) msgs->back()["content"].push_back(std::move(b));
-    return;
+// The internal messages regrouped as Anthropic turns: a turn's role and the messages whose
+// blocks it holds (Anthropic wants alternating user/assistant turns, so consecutive messages
+// that map to the same role are merged into one turn).
+const char* turn_role(Role r) {
+  return r == Role::kAssistant ? "assistant" : "user";
+}
+
+void write_message_blocks(JsonWriter& w, const Message& m) {
+  switch (m.role) {
+    case Role::kSystem:
+    case Role::kDeveloper:  // mid-conversation instructions
+    case Role::kUser:
+      write_blocks(w, m.content);
+      break;
+    case Role::kAssistant:
+      write_blocks(w, m.content);
+      for (const auto& t : m.tool_calls) {
+        w.begin_object().field("type", "tool_use").field("id", t.id).field("name", t.name);
+        w.key("input");
+        detail::write_object_text(w, t.arguments);
+        w.end_object();
+      }
+      break;
+    case Role::kTool:
+      w.begin_object().field("type", "tool_result").field("tool_use_id", m.tool_call_id);
+      w.key("content").begin_array();
+      write_blocks(w, m.content);
+      w.end_array();
+      if (m.is_error) w.field("is_error", true);
+      w.end_object();
+      break;
   }
-  msgs->push_back({{"role", role}, {"content", std::move(blocks)}});
+}
+
+void write_tools(JsonWriter& w, const ChatRequest& r) {
+  w.key("tools").begin_array();
+  for (const auto& t : r.tools) {
+    w.begin_object().field("name", t.name).key("input_schema");
+    detail::write_object_text(w, t.parameters);
+    if (!t.description.empty()) w.field("description", t.description);
+    w.end_object();
+  }
+  w.end_array();
+  if (!r.tool_choice) return;
+  const auto& tc = *r.tool_choice;
+  static constexpr const char* kModes[] = {"auto", "none", "any", "tool"};  // ToolChoice::Mode
+  w.key("tool_choice").begin_object().field("type", kModes[static_cast<int>(tc.mode)]);
+  if (tc.mode == ToolChoice::Mode::kTool) w.field("name", tc.name);
+  if (tc.parallel_tool_calls && !*tc.parallel_tool_calls)
+    w.field("disable_parallel_tool_use", true);
+  w.end_object();
 }
 
 }  // namespace
 
 std::string anthropic_request_json(const ChatRequest& r, std::string_view model) {
-  Json msgs = Json::array();
-  std::vector<ContentPart> system = r.system;
-  for (const auto& m : r.messages) {
-    switch (m.role) {
-      case Role::kSystem:
-      case Role::kDeveloper:
-        push_turn(&msgs, "user", blocks_json(m.content));  // mid-conversation instructions
-        break;
-      case Role::kUser:
-        push_turn(&msgs, "user", blocks_json(m.content));
-        break;
-      case Role::kAssistant: {
-        Json blocks = blocks_json(m.content);
-        for (const auto& t : m.tool_calls)
-          blocks.push_back({{"type", "tool_use"},
-                            {"id", t.id},
-                            {"name", t.name},
-                            {"input", detail::arguments_object(t.arguments)}});
-        push_turn(&msgs, "assistant", std::move(blocks));
-        break;
-      }
-      case Role::kTool: {
-        Json res = {{"type", "tool_result"},
-                    {"tool_use_id", m.tool_call_id},
-                    {"content", blocks_json(m.content)}};
-        if (m.is_error) res["is_error"] = true;
-        push_turn(&msgs, "user", Json::array({res}));
-        break;
-      }
-    }
+  std::string out;
+  out.reserve(256 + r.messages.size() * 128);
+  JsonWriter w(&out);
+  w.begin_object().field("model", model).key("messages").begin_array();
+  for (size_t i = 0; i < r.messages.size();) {
+    const char* role = turn_role(r.messages[i].role);
+    w.begin_object().field("role", role).key("content").begin_array();
+    for (; i < r.messages.size() && turn_role(r.messages[i].role) == role; ++i)
+      write_message_blocks(w, r.messages[i]);
+    w.end_array().end_object();
   }
-  Json j = {{"model", model}, {"messages", msgs}, {"max_tokens", r.max_tokens.value_or(4096)}};
-  if (!system.empty()) j["system"] = blocks_json(system);
-  if (!r.tools.empty()) {
-    Json tools = Json::array();
-    for (const auto& t : r.tools) {
-      Json tj = {{"name", t.name}, {"input_schema", detail::arguments_object(t.parameters)}};
-      if (!t.description.empty()) tj["description"] = t.description;
-      tools.push_back(std::move(tj));
-    }
-    j["tools"] = tools;
-    if (r.tool_choice) {
-      const auto& tc = *r.tool_choice;
-      Json c;
-      switch (tc.mode) {
-        case ToolChoice::Mode::kAuto:
-          c = {{"type", "auto"}};
-          break;
-        case ToolChoice::Mode::kNone:
-          c = {{"type", "none"}};
-          break;
-        case ToolChoice::Mode::kRequired:
-          c = {{"type", "any"}};
-          break;
-        case ToolChoice::Mode::kTool:
-          c = {{"type", "tool"}, {"name", tc.name}};
-          break;
-      }
-      if (tc.parallel_tool_calls && !*tc.parallel_tool_calls) c["disable_parallel_tool_use"] = true;
-      j["tool_choice"] = c;
-    }
+  w.end_array().field("max_tokens", r.max_tokens.value_or(4096));
+  if (!r.system.empty()) {
+    w.key("system").begin_array();
+    write_blocks(w, r.system);
+    w.end_array();
   }
-  if (r.temperature) j["temperature"] = std::min(*r.temperature, 1.0);
-  if (r.top_p) j["top_p"] = *r.top_p;
-  if (r.top_k) j["top_k"] = *r.top_k;
-  if (!r.stop.empty()) j["stop_sequences"] = r.stop;
-  if (r.stream) j["stream"] = true;
-  if (!r.user.empty()) j["metadata"] = {{"user_id", r.user}};
-  return detail::dump(j);
+  if (!r.tools.empty()) write_tools(w, r);
+  if (r.temperature) w.field("temperature", std::min(*r.temperature, 1.0));
+  if (r.top_p) w.field("top_p", *r.top_p);
+  if (r.top_k) w.field("top_k", *r.top_k);
+  if (!r.stop.empty()) {
+    w.key("stop_sequences").begin_array();
+    for (const auto& s : r.stop) w.value(s);
+    w.end_array();
+  }
+  if (r.stream) w.field("stream", true);
+  if (!r.user.empty()) w.key("metadata").begin_object().field("user_id", r.user).end_object();
+  w.end_object();
+  return out;
 }
 
-namespace {
+namespace detail {
 
-FinishReason parse_stop_reason(const Json* v) {
-  if (!v || !v->is_string()) return FinishReason::kNone;
-  const auto& s = v->get_ref<const std::string&>();
-  if (s == "max_tokens") return FinishReason::kLength;
-  if (s == "tool_use") return FinishReason::kToolCalls;
-  if (s == "refusal") return FinishReason::kContentFilter;
+FinishReason parse_anthropic_stop_reason(std::optional<std::string_view> s) {
+  if (!s) return FinishReason::kNone;
+  if (*s == "max_tokens") return FinishReason::kLength;
+  if (*s == "tool_use") return FinishReason::kToolCalls;
+  if (*s == "refusal") return FinishReason::kContentFilter;
   return FinishReason::kStop;
 }
 
-void read_usage(const Json* u, Usage* usage) {
-  if (!u || !u->is_object()) return;
-  int64_t cached = 0;
-  if (const Json* v = find(*u, "cache_read_input_tokens"); v && v->is_number_integer())
-    cached = v->get<int64_t>();
-  if (const Json* v = find(*u, "input_tokens"); v && v->is_number_integer()) {
-    usage->prompt_tokens = v->get<int64_t>() + cached;
+void read_anthropic_usage(std::optional<JsonObject> u, Usage* usage) {
+  if (!u) return;
+  int64_t cached = find_int(*u, "cache_read_input_tokens").value_or(0);
+  if (auto v = find_int(*u, "input_tokens")) {
+    usage->prompt_tokens = *v + cached;
     usage->cached_tokens = cached;
   }
-  if (const Json* v = find(*u, "output_tokens"); v && v->is_number_integer())
-    usage->completion_tokens = v->get<int64_t>();
+  if (auto v = find_int(*u, "output_tokens")) usage->completion_tokens = *v;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<ChatResponse> parse_anthropic_response(std::string_view body) {
-  auto parsed = detail::parse_object(body);
+  detail::ParserLease lease;
+  auto parsed = detail::parse_object(lease, body);
   if (!parsed.ok())
     return Error(ErrorCode::kUpstream, "upstream reply: " + parsed.error().message());
-  const Json& j = *parsed;
+  JsonObject j = *parsed;
   ChatResponse r;
-  if (const Json* v = find(j, "id"); v && v->is_string()) r.id = v->get<std::string>();
-  if (const Json* v = find(j, "model"); v && v->is_string()) r.model = v->get<std::string>();
+  if (auto v = detail::find_string(j, "id")) r.id = *v;
+  if (auto v = detail::find_string(j, "model")) r.model = *v;
   r.created = detail::unix_now();
-  const Json* content = find(j, "content");
-  if (!content || !content->is_array())
+  auto cv = find(j, "content");
+  JsonArray content;
+  if (!cv || cv->get(content))
     return Error(ErrorCode::kUpstream, "upstream reply has no content array");
   Choice c;
   c.message.role = Role::kAssistant;
-  for (const Json& b : *content) {
-    if (!b.is_object())
+  for (JsonValue bv : content) {
+    JsonObject b;
+    if (bv.get(b))
       return Error(ErrorCode::kUpstream, "upstream reply: content block must be an object");
-    const Json* type = find(b, "type");
-    if (!type || !type->is_string()) continue;
+    auto type = detail::find_string(b, "type");
+    if (!type) continue;
     if (*type == "text") {
-      const Json* t = find(b, "text");
-      if (t && t->is_string())
-        c.message.content.push_back(ContentPart{.text = t->get<std::string>()});
+      if (auto t = detail::find_string(b, "text"))
+        c.message.content.push_back(ContentPart{.text = std::string(*t)});
     } else if (*type == "tool_use") {
       ToolCall call;
-      if (const Json* v = find(b, "id"); v && v->is_string()) call.id = v->get<std::string>();
-      if (const Json* v = find(b, "name"); v && v->is_string()) call.name = v->get<std::string>();
-      const Json* input = find(b, "input");
-      call.arguments = input ? detail::dump(*input) : "{}";
+      if (auto v = detail::find_string(b, "id")) call.id = *v;
+      if (auto v = detail::find_string(b, "name")) call.name = *v;
+      auto input = find(b, "input");
+      call.arguments = input ? detail::minify(*input) : "{}";
       c.message.tool_calls.push_back(std::move(call));
     }
   }
-  c.finish_reason = parse_stop_reason(find(j, "stop_reason"));
+  c.finish_reason = detail::parse_anthropic_stop_reason(detail::find_string(j, "stop_reason"));
   if (c.finish_reason == FinishReason::kNone) c.finish_reason = FinishReason::kStop;
-  if (const Json* v = find(j, "stop_sequence"); v && v->is_string())
-    c.stop_sequence = v->get<std::string>();
+  if (auto v = detail::find_string(j, "stop_sequence")) c.stop_sequence = *v;
   r.choices.push_back(std::move(c));
   Usage usage;
-  read_usage(find(j, "usage"), &usage);
+  detail::read_anthropic_usage(detail::find_object(j, "usage"), &usage);
   r.usage = usage;
   return r;
-}
-
-Result<std::vector<ChatChunk>> AnthropicStreamDecoder::on_event(std::string_view event_name,
-                                                                std::string_view data) {
-  std::vector<ChatChunk> out;
-  auto parsed = detail::parse_object(data);
-  if (!parsed.ok())
-    return Error(ErrorCode::kUpstream, "upstream stream: event data is not a JSON object");
-  const Json& j = *parsed;
-  std::string type = event_name.empty() ? "" : std::string(event_name);
-  if (const Json* t = find(j, "type"); t && t->is_string()) type = t->get<std::string>();
-  auto chunk = [&] {
-    ChatChunk c;
-    c.id = id_;
-    c.model = model_;
-    return c;
-  };
-  if (type == "message_start") {
-    const Json* m = find(j, "message");
-    if (m && m->is_object()) {
-      if (const Json* v = find(*m, "id"); v && v->is_string()) id_ = v->get<std::string>();
-      if (const Json* v = find(*m, "model"); v && v->is_string()) model_ = v->get<std::string>();
-      read_usage(find(*m, "usage"), &usage_);
-    }
-    ChatChunk c = chunk();
-    c.role = Role::kAssistant;
-    out.push_back(std::move(c));
-  } else if (type == "content_block_start") {
-    const Json* idx = find(j, "index");
-    const Json* b = find(j, "content_block");
-    size_t index = idx && idx->is_number_unsigned() ? idx->get<size_t>() : block_tool_index_.size();
-    if (index > 4096)
-      return Error(ErrorCode::kUpstream, "upstream stream: content block index out of range");
-    if (block_tool_index_.size() <= index) block_tool_index_.resize(index + 1, -1);
-    if (b && b->is_object() && find(*b, "type") && (*b)["type"] == "tool_use") {
-      block_tool_index_[index] = next_tool_index_++;
-      ChatChunk c = chunk();
-      ToolCallDelta d;
-      d.index = block_tool_index_[index];
-      if (const Json* v = find(*b, "id"); v && v->is_string()) d.id = v->get<std::string>();
-      if (const Json* v = find(*b, "name"); v && v->is_string()) d.name = v->get<std::string>();
-      c.tool_calls.push_back(std::move(d));
-      out.push_back(std::move(c));
-    }
-  } else if (type == "content_block_delta") {
-    const Json* idx = find(j, "index");
-    const Json* d = find(j, "delta");
-    if (!d || !d->is_object()) return out;
-    const Json* dt = find(*d, "type");
-    if (dt && *dt == "text_delta") {
-      ChatChunk c = chunk();
-      if (const Json* v = find(*d, "text"); v && v->is_string()) c.text = v->get<std::string>();
-      if (!c.text.empty()) out.push_back(std::move(c));
-    } else if (dt && *dt == "input_json_delta") {
-      size_t index = idx && idx->is_number_unsigned() ? idx->get<size_t>() : 0;
-      if (index >= block_tool_index_.size() || block_tool_index_[index] < 0)
-        return Error(ErrorCode::kUpstream,
-                     "upstream stream: input_json_delta for a block that is not tool_use");
-      ChatChunk c = chunk();
-      ToolCallDelta td;
-      td.index = block_tool_index_[index];
-      if (const Json* v = find(*d, "partial_json"); v && v->is_string())
-        td.arguments = v->get<std::string>();
-      c.tool_calls.push_back(std::move(td));
-      out.push_back(std::move(c));
-    }
-  } else if (type == "message_delta") {
-    read_usage(find(j, "usage"), &usage_);
-    ChatChunk c = chunk();
-    if (const Json* d = find(j, "delta"); d && d->is_object()) {
-      c.finish_reason = parse_stop_reason(find(*d, "stop_reason"));
-      if (const Json* v = find(*d, "stop_sequence"); v && v->is_string())
-        c.stop_sequence = v->get<std::string>();
-    }
-    if (!c.finish_reason || *c.finish_reason == FinishReason::kNone)
-      c.finish_reason = FinishReason::kStop;
-    c.usage = usage_;
-    out.push_back(std::move(c));
-  } else if (type == "message_stop") {
-    done_ = true;
-  } else if (type == "error") {
-    std::string etype, msg = "error event";
-    if (const Json* e = find(j, "error"); e && e->is_object()) {
-      if (const Json* v = find(*e, "type"); v && v->is_string()) etype = v->get<std::string>();
-      if (const Json* v = find(*e, "message"); v && v->is_string()) msg = v->get<std::string>();
-    }
-    return Error(etype == "overloaded_error" ? ErrorCode::kUnavailable : ErrorCode::kUpstream,
-                 "upstream stream error: " + msg);
-  }
-  return out;
 }
 
 }  // namespace fulcrum::api

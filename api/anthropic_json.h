@@ -12,6 +12,10 @@
 #include "core/error.h"
 #include "core/result.h"
 
+namespace simdjson::dom {
+class object;
+}
+
 namespace fulcrum::api {
 
 // --- inbound ---
@@ -65,6 +69,10 @@ class AnthropicStreamDecoder {
   bool done() const { return done_; }
 
  private:
+  Status on_content_block_start(simdjson::dom::object event, std::vector<ChatChunk>* out);
+  Status on_content_block_delta(simdjson::dom::object event, std::vector<ChatChunk>* out);
+  ChatChunk chunk() const;
+
   std::string id_;
   std::string model_;
   Usage usage_;

@@ -33,7 +33,9 @@ Result<Loaded> load(const std::string& path) {
   ConfigTable root = cfg.root();
   Loaded out;
   FULCRUM_TRY(out.server, server::ServerConfig::parse(root));
-  FULCRUM_TRY(auto client, providers::HttpClient::create());
+  providers::HttpClientOptions http;
+  if (out.server.upstream_transport == "curl") http.transport = providers::HttpTransport::kCurl;
+  FULCRUM_TRY(auto client, providers::HttpClient::create(http));
   std::shared_ptr<providers::HttpClient> shared_client = std::move(client);
   FULCRUM_TRY(auto ptable, root.get_table("providers"));
   if (ptable) {
@@ -131,6 +133,7 @@ int cmd_serve(int argc, char** argv) {
     // A call asleep in a long retry backoff: do not tear down objects it still points into.
     log::warn("{} request(s) still unwinding at exit; exiting without cleanup",
               gateway->in_flight());
+    server::flush_request_log();
     std::fflush(nullptr);
     std::_Exit(0);
   }

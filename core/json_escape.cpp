@@ -3,56 +3,76 @@
 #include "core/utf8.h"
 
 namespace fulcrum {
+namespace {
+
+// 1 for bytes that are copied as they are (printable ASCII other than '"' and '\\').
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+void escape_byte(unsigned char c, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out->append("\\\"", 2);
+      return;
+    case '\\':
+      out->append("\\\\", 2);
+      return;
+    case '\n':
+      out->append("\\n", 2);
+      return;
+    case '\r':
+      out->append("\\r", 2);
+      return;
+    case '\t':
+      out->append("\\t", 2);
+      return;
+    case '\b':
+      out->append("\\b", 2);
+      return;
+    case '\f':
+      out->append("\\f", 2);
+      return;
+    default: {
+      char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out->append(u, 6);
+    }
+  }
+}
+
+}  // namespace
 
 void json_escape_append(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t i = 0;
+  // Runs of bytes that need no escaping (printable ASCII and valid UTF-8 sequences) are
+  // appended in one call; only the rest is handled byte by byte.
+  size_t i = 0, run = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      size_t n = utf8::sequence_length(s.substr(i));
-      if (n == 0) {
-        out->append("\xEF\xBF\xBD");
-        ++i;
-      } else {
-        out->append(s.substr(i, n));
-        i += n;
-      }
+    if (kPlain.plain[c]) {
+      ++i;
       continue;
     }
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    if (c >= 0x80) {
+      size_t n = utf8::sequence_length(s.substr(i));
+      if (n != 0) {
+        i += n;
+        continue;
+      }
     }
-    ++i;
+    out->append(s.data() + run, i - run);
+    if (c >= 0x80) {
+      out->append("\xEF\xBF\xBD");  // invalid UTF-8 byte: U+FFFD
+    } else {
+      escape_byte(c, out);
+    }
+    run = ++i;
   }
+  out->append(s.data() + run, i - run);
 }
 
 std::string json_escape(std::string_view s) {

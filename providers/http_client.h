@@ -1,10 +1,16 @@
-// HttpClient: asynchronous HTTP(S) client on libcurl's multi interface, driven by dedicated I/O
-// threads. Connections are pooled and kept alive per thread; TLS peer and host verification is
-// always on; HTTPS_PROXY / NO_PROXY (and http_proxy) are honoured as libcurl does; redirects are
-// never followed; only http and https URLs are accepted.
+// HttpClient: asynchronous HTTP(S) client with two transports, picked per URL:
+//  - plain http:// upstreams addressed by IP (a local vLLM or llama-server, another Fulcrum) go
+//    through Http1Client (http1_client.h), a non-blocking HTTP/1.1 client on the calling
+//    thread's event loop (core/io_loop.h): the gateway's request and its upstream call share one
+//    thread. Callers that run no loop get the client's own loop thread;
+//  - everything else (https://, host names, URLs a configured proxy applies to) goes through
+//    libcurl's multi interface on dedicated I/O threads (curl_http_client.h): TLS peer and host
+//    verification always on, HTTPS_PROXY / NO_PROXY (and http_proxy) honoured as libcurl does.
+// Both pool keep-alive connections, never follow redirects and accept only http and https.
 //
 // Timeouts per request: connect, first byte (no response headers yet), total. Callbacks of one
-// request run on one I/O thread, in order: on_headers, on_data*, then on_complete exactly once.
+// request run on one thread (the event loop that sent it, or an I/O thread), in order:
+// on_headers, on_data*, then on_complete exactly once — never from inside send().
 #pragma once
 
 #include <chrono>
@@ -54,13 +60,20 @@ class HttpHandler {
   // (connection refused / reset / DNS), kDeadlineExceeded (a timeout), kUpstream (protocol
   // error, body over the limit), kCancelled (a callback returned false or cancel flag set).
   virtual void on_complete(Status transport) = 0;
-  // Polled by the I/O thread about every 50 ms while the request runs; true aborts it.
+  // Polled about every 50 ms (libcurl) or 10 ms (Http1Client) while the request runs; true
+  // aborts it.
   virtual bool cancelled() const { return false; }
 };
 
+enum class HttpTransport {
+  kAuto,  // Http1Client for http:// + IP upstreams, libcurl for the rest
+  kCurl,  // libcurl for every URL
+};
+
 struct HttpClientOptions {
-  int io_threads = 1;
-  int64_t max_connections_per_thread = 256;
+  int io_threads = 1;                        // libcurl I/O threads
+  int64_t max_connections_per_thread = 256;  // pooled connections per thread / event loop
+  HttpTransport transport = HttpTransport::kAuto;
 };
 
 class HttpClient {
@@ -70,7 +83,8 @@ class HttpClient {
 
   // Starts a request. Invalid URLs complete with kInvalidArgument (on the I/O thread).
   virtual void send(HttpRequest request, std::shared_ptr<HttpHandler> handler) = 0;
-  // Runs fn on an I/O thread after `delay` (retry backoff, health-check timers).
+  // Runs fn after `delay` (retry backoff, health-check timers): on the calling thread's event
+  // loop when it runs one, else on an I/O thread of the client.
   virtual void schedule(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
 };
 

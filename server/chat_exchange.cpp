@@ -36,8 +36,16 @@ class ExchangeSink final : public providers::ChatSink {
   OnDone done_;
 };
 
-std::string error_label(const Status& s) {
-  return s.ok() ? "ok" : std::string(error_code_name(s.error().code()));
+std::string_view error_label(const Status& s) {
+  return s.ok() ? std::string_view("ok") : error_code_name(s.error().code());
+}
+
+// Formats metric labels into `buf` (no allocation for the usual sizes).
+template <typename... Args>
+std::string_view labels(fmt::memory_buffer& buf, fmt::format_string<Args...> f, Args&&... args) {
+  buf.clear();
+  fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
+  return {buf.data(), buf.size()};
 }
 
 }  // namespace
@@ -114,9 +122,10 @@ void ChatExchange::start(HttpRequest&& req) {
   auto decision = gw_->router().route(input, *hints);
   if (!decision.ok()) return fail(decision.error());
   decision_ = std::make_shared<const router::RouteDecision>(std::move(decision).value());
+  fmt::memory_buffer buf;
   gw_->metrics().add("fulcrum_route_decisions_total",
-                     fmt::format(R"(rule="{}",privacy="{}")", prom_escape(decision_->rule),
-                                 router::privacy_class_name(decision_->privacy)));
+                     labels(buf, R"(rule="{}",privacy="{}")", prom_escape(decision_->rule),
+                            router::privacy_class_name(decision_->privacy)));
   writer_->set_on_cancel([c = cancelled_] { c->store(true); });
   auto self = shared_from_this();
   router::FallbackWalker::run(
@@ -149,13 +158,13 @@ void ChatExchange::attempt(const router::RouteTarget& target, size_t index,
   std::string provider_name = target.provider;
   auto on_done = [self, provider_name, done](Status s, const providers::CallOutcome& o) {
     self->last_outcome_ = o;
+    fmt::memory_buffer buf;
+    std::string p = prom_escape(provider_name);
     if (!s.ok())
-      self->gw_->metrics().add(
-          "fulcrum_upstream_errors_total",
-          fmt::format(R"(provider="{}",code="{}")", prom_escape(provider_name), error_label(s)));
+      self->gw_->metrics().add("fulcrum_upstream_errors_total",
+                               labels(buf, R"(provider="{}",code="{}")", p, error_label(s)));
     self->gw_->metrics().observe("fulcrum_upstream_duration_seconds",
-                                 fmt::format(R"(provider="{}")", prom_escape(provider_name)),
-                                 o.latency_ms / 1000.0);
+                                 labels(buf, R"(provider="{}")", p), o.latency_ms / 1000.0);
     bool retryable = o.retryable;
     bool tokens = o.tokens_sent || self->stream_started_;
     done({std::move(s), retryable, tokens});
@@ -189,7 +198,7 @@ void ChatExchange::on_response(api::ChatResponse response) {
 
 void ChatExchange::on_chunk(const api::ChatChunk& in) {
   if (answered_) return;
-  api::ChatChunk c = in;
+  api::ChatChunk c = in;  // one copy: restored and re-addressed below, then moved out
   if (c.usage) usage_ = c.usage;
   if (restorer_) restore_chunk(&c);
   if (!c.id.empty() && stream_id_.empty()) stream_id_ = c.id;
@@ -205,7 +214,7 @@ void ChatExchange::on_chunk(const api::ChatChunk& in) {
     anthropic_->on_chunk(c, &buf);
     writer_->write(std::move(buf));
   } else {
-    write_openai_chunk(c);
+    write_openai_chunk(std::move(c));
   }
 }
 
@@ -238,8 +247,7 @@ void ChatExchange::start_stream() {
   if (endpoint_ == Endpoint::kMessages) anthropic_.emplace(stream_model_);
 }
 
-void ChatExchange::write_openai_chunk(const api::ChatChunk& in) {
-  api::ChatChunk c = in;
+void ChatExchange::write_openai_chunk(api::ChatChunk c) {
   c.usage.reset();
   c.id = stream_id_;
   c.model = stream_model_;
@@ -250,9 +258,11 @@ void ChatExchange::write_openai_chunk(const api::ChatChunk& in) {
   } else {
     c.role.reset();
   }
-  std::string json = endpoint_ == Endpoint::kCompletions ? api::openai_completion_chunk_json(c)
-                                                         : api::openai_chunk_json(c);
-  writer_->write("data: " + json + "\n\n");
+  std::string frame = "data: ";
+  frame += endpoint_ == Endpoint::kCompletions ? api::openai_completion_chunk_json(c)
+                                               : api::openai_chunk_json(c);
+  frame += "\n\n";
+  writer_->write(std::move(frame));
 }
 
 void ChatExchange::finish_stream_ok() {
@@ -274,12 +284,12 @@ void ChatExchange::finish_stream_ok() {
     if (restorer_) {
       api::ChatChunk tail;
       tail.text = restorer_->finish();
-      if (!tail.text.empty()) write_openai_chunk(tail);
+      if (!tail.text.empty()) write_openai_chunk(std::move(tail));
     }
     if (!role_sent_) {
       api::ChatChunk last;
       last.finish_reason = api::FinishReason::kStop;
-      write_openai_chunk(last);
+      write_openai_chunk(std::move(last));
     }
     if (request_->include_usage && usage_) {
       api::ChatChunk u;
@@ -370,10 +380,11 @@ void ChatExchange::fail(const Error& error) {
   log_and_count(status, Status(error));
 }
 
-Headers ChatExchange::base_headers(std::string_view content_type) const {
+Headers ChatExchange::base_headers(std::string_view content_type) {
+  route_sent_ = route_header();
   return {{"content-type", std::string(content_type)},
           {"x-request-id", request_id_},
-          {"x-fulcrum-route", route_header()}};
+          {"x-fulcrum-route", route_sent_}};
 }
 
 std::string ChatExchange::route_header() const {
@@ -393,6 +404,7 @@ void ChatExchange::log_and_count(int status, const Status& outcome) {
   e.stream = request_ && request_->stream;
   e.decision = decision_.get();
   e.served = served_target_ >= 0 && decision_ ? &decision_->targets[served_target_] : nullptr;
+  e.route = route_sent_;
   e.attempts = &attempts_;
   e.usage = usage_;
   e.latency_ms = seconds * 1000;

@@ -50,11 +50,11 @@ class ChatExchange : public std::enable_shared_from_this<ChatExchange> {
   void finish(router::WalkResult result);
   void restore_chunk(api::ChatChunk* chunk);
   void start_stream();
-  void write_openai_chunk(const api::ChatChunk& chunk);
+  void write_openai_chunk(api::ChatChunk chunk);
   void finish_stream_ok();
   void fail(const Error& error);
   void send_json(int status, std::string body);
-  Headers base_headers(std::string_view content_type) const;
+  Headers base_headers(std::string_view content_type);  // remembers the route header sent
   std::string route_header() const;
   void log_and_count(int status, const Status& outcome);
 
@@ -85,6 +85,7 @@ class ChatExchange : public std::enable_shared_from_this<ChatExchange> {
   std::string stream_id_;
   std::string stream_model_;
   int64_t created_ = 0;
+  std::string route_sent_;  // x-fulcrum-route as sent (the request log repeats it)
 
   // Redaction (privacy class kRedacted on a remote target).
   std::unique_ptr<router::Redactor> redactor_;

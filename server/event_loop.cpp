@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,8 +18,6 @@
 
 namespace fulcrum::server {
 namespace {
-
-thread_local EventLoop* tl_loop = nullptr;
 
 std::string_view reason_phrase(int status) {
   switch (status) {
@@ -91,19 +88,16 @@ int64_t now_ms() {
 
 EventLoop::EventLoop(const ServerOptions& options, const Handler& handler)
     : options_(options), handler_(handler) {
-  epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = wake_fd_;
-  epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  io_.set_after_batch([this] { after_batch(); });
 }
 
 EventLoop::~EventLoop() {
   for (auto& [fd, c] : conns_) ::close(fd);
   if (listen_fd_ >= 0) ::close(listen_fd_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-  if (epfd_ >= 0) ::close(epfd_);
+}
+
+void Connection::on_io(uint32_t events) {
+  loop->on_conn_io(fd, events);
 }
 
 Status EventLoop::listen(int port, int* bound_port) {
@@ -142,102 +136,75 @@ Status EventLoop::listen(int port, int* bound_port) {
       ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
                                        : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
   listen_fd_ = fd;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = fd;
-  epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+  if (!io_.valid() || !io_.add(fd, EPOLLIN, &listener_))
+    return Error(ErrorCode::kIo, "cannot set up the event loop (epoll)");
   return ok_status();
 }
 
 bool EventLoop::on_loop_thread() const {
-  return tl_loop == this;
+  return io_.on_loop_thread();
 }
 
 void EventLoop::post(std::function<void()> fn) {
-  if (on_loop_thread() && !has_pending_.load(std::memory_order_acquire)) {
+  // On the loop thread with nothing queued ahead, run at once (a response written from a
+  // callback of this loop goes out in this batch); otherwise queue, in order.
+  if (on_loop_thread() && !io_.has_posted()) {
     fn();
     return;
   }
-  bool first;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    first = pending_.empty();
-    pending_.push_back(std::move(fn));
-    has_pending_.store(true, std::memory_order_release);
-  }
-  // One wake-up per batch: a non-empty queue already has one on its way (run_pending empties
-  // the queue under the lock, so the next post after it wakes the loop again).
-  if (!first) return;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
-}
-
-void EventLoop::run_pending() {
-  std::vector<std::function<void()>> batch;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    batch.swap(pending_);
-    has_pending_.store(false, std::memory_order_release);
-  }
-  for (auto& fn : batch) fn();
+  io_.post(std::move(fn));
 }
 
 void EventLoop::drain(int64_t deadline_ms) {
   drain_deadline_ms_.store(deadline_ms);
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  io_.post([] {});  // wakes the loop; after_batch() starts the drain
+}
+
+void EventLoop::tick() {
+  // Sweeps and drain checks run after every batch; this timer guarantees a batch at least
+  // every 250 ms on an idle loop.
+  io_.schedule(std::chrono::milliseconds(250), [this] { tick(); });
+}
+
+void EventLoop::after_batch() {
+  for (auto& c : flush_list_) {
+    c->dirty = false;
+    if (!c->closed) flush(*c);
+  }
+  flush_list_.clear();
+  int64_t now = now_ms();
+  if (!draining_ && drain_deadline_ms_.load() != 0) begin_drain();
+  if (draining_ && (conns_.empty() || now >= drain_deadline_ms_.load())) io_.stop();
+  if (now - last_sweep_ms_ >= 500) {
+    sweep(now);
+    last_sweep_ms_ = now;
+  }
 }
 
 void EventLoop::run() {
-  tl_loop = this;
-  epoll_event events[256];
-  int64_t last_sweep = now_ms();
-  for (;;) {
-    int n = epoll_wait(epfd_, events, 256, 250);
-    for (int i = 0; i < n; ++i) {
-      int fd = events[i].data.fd;
-      if (fd == wake_fd_) {
-        uint64_t v;
-        [[maybe_unused]] ssize_t r = ::read(wake_fd_, &v, sizeof v);
-        continue;
-      }
-      if (fd == listen_fd_) {
-        accept_all();
-        continue;
-      }
-      auto it = conns_.find(fd);
-      if (it == conns_.end()) continue;
-      std::shared_ptr<Connection> c = it->second;
-      if (events[i].events & EPOLLOUT) on_writable(*c);
-      if (c->closed) continue;
-      if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) on_readable(c);
-    }
-    if (has_pending_.load(std::memory_order_acquire)) run_pending();
-    for (auto& c : flush_list_) {
-      c->dirty = false;
-      if (!c->closed) flush(*c);
-    }
-    flush_list_.clear();
-    int64_t now = now_ms();
-    if (!draining_ && drain_deadline_ms_.load() != 0) begin_drain();
-    if (draining_) {
-      if (conns_.empty() || now >= drain_deadline_ms_.load()) break;
-    }
-    if (now - last_sweep >= 500) {
-      sweep(now);
-      last_sweep = now;
-    }
-  }
+  last_sweep_ms_ = now_ms();
+  tick();
+  io_.run();
   std::vector<int> fds;
   for (auto& [fd, c] : conns_) fds.push_back(fd);
   for (int fd : fds) close_conn(fd);
-  tl_loop = nullptr;
+  // Upstream calls still running on this loop end (cancelled) before the thread exits.
+  io_.shutdown();
+}
+
+void EventLoop::on_conn_io(int fd, uint32_t events) {
+  auto it = conns_.find(fd);
+  if (it == conns_.end()) return;
+  std::shared_ptr<Connection> c = it->second;
+  if (events & EPOLLOUT) on_writable(*c);
+  if (c->closed) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) on_readable(c);
 }
 
 void EventLoop::begin_drain() {
   draining_ = true;
   if (listen_fd_ >= 0) {
-    epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    io_.remove(listen_fd_);
     ::close(listen_fd_);
     listen_fd_ = -1;
   }
@@ -267,13 +234,14 @@ void EventLoop::accept_all() {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto c = std::make_shared<Connection>(options_.limits);
+    c->loop = this;
     c->fd = fd;
     c->remote = peer_name(ss);
     c->last_active_ms = now_ms();
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.fd = fd;
-    epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+    if (!io_.add(fd, EPOLLIN | EPOLLRDHUP, c.get())) {
+      ::close(fd);
+      continue;
+    }
     conns_.emplace(fd, std::move(c));
     n_conns_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -444,10 +412,7 @@ void EventLoop::flush(Connection& c) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       if (!c.want_out) {
         c.want_out = true;
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT;
-        ev.data.fd = c.fd;
-        epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
+        io_.modify(c.fd, EPOLLIN | EPOLLRDHUP | EPOLLOUT);
       }
       return;
     }
@@ -458,10 +423,7 @@ void EventLoop::flush(Connection& c) {
   c.out_pos = 0;
   if (c.want_out) {
     c.want_out = false;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.fd = c.fd;
-    epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
+    io_.modify(c.fd, EPOLLIN | EPOLLRDHUP);
   }
   if (c.close_after_write) {
     if (c.lingering) {
@@ -485,7 +447,7 @@ void EventLoop::close_conn(int fd) {
   conns_.erase(it);
   n_conns_.fetch_sub(1, std::memory_order_relaxed);
   c->closed = true;
-  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  io_.remove(fd);
   ::close(fd);
   if (c->busy && c->writer) {
     std::shared_ptr<ResponseWriter> w = std::move(c->writer);

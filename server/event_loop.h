@@ -1,5 +1,7 @@
-// One epoll event loop of the HTTP server: owns a listening socket and the connections it
-// accepted, runs the handler for each request, and writes responses. Internal to server/.
+// One event loop of the HTTP server, on a core IoLoop (epoll): owns a listening socket and the
+// connections it accepted, runs the handler for each request, and writes responses. Upstream
+// calls made by handlers on this thread run on the same IoLoop (providers/http1_client.h), so
+// a proxied request never changes thread. Internal to server/.
 #pragma once
 
 #include <atomic>
@@ -11,12 +13,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/io_loop.h"
 #include "server/http_request.h"
 #include "server/http_server.h"
 
 namespace fulcrum::server {
 
-struct Connection {
+class EventLoop;
+
+struct Connection final : IoLoop::Handler {
+  EventLoop* loop = nullptr;
   int fd = -1;
   std::string remote;
   std::string in;   // received bytes not yet consumed by a request
@@ -37,6 +43,7 @@ struct Connection {
   std::shared_ptr<ResponseWriter> writer;
 
   explicit Connection(ParseLimits limits) : parser(limits) {}
+  void on_io(uint32_t events) override;
 };
 
 class EventLoop {
@@ -52,6 +59,9 @@ class EventLoop {
   void post(std::function<void()> fn);
   bool on_loop_thread() const;
   int64_t connections() const { return n_conns_.load(std::memory_order_relaxed); }
+
+  // Connection events (from Connection::on_io), on the loop thread.
+  void on_conn_io(int fd, uint32_t events);
 
   // Response writing, on the loop thread.
   void send(Connection& c, int status, const Headers& headers, std::string_view body);
@@ -69,22 +79,27 @@ class EventLoop {
   void mark_dirty(Connection& c);
   void flush(Connection& c);
   void close_conn(int fd);
-  void run_pending();
+  void after_batch();
+  void tick();
   void sweep(int64_t now);
   void begin_drain();
   void append_head(Connection& c, int status, const Headers& headers, bool chunked, size_t len);
 
+  struct Listener final : IoLoop::Handler {
+    EventLoop* loop;
+    explicit Listener(EventLoop* l) : loop(l) {}
+    void on_io(uint32_t) override { loop->accept_all(); }
+  };
+
   const ServerOptions& options_;
   const Handler& handler_;
-  int epfd_ = -1;
+  IoLoop io_;
+  Listener listener_{this};
   int listen_fd_ = -1;
-  int wake_fd_ = -1;
   std::unordered_map<int, std::shared_ptr<Connection>> conns_;
   std::vector<std::shared_ptr<Connection>> flush_list_;
-  std::mutex mu_;
-  std::vector<std::function<void()>> pending_;
-  std::atomic<bool> has_pending_{false};
   std::atomic<int64_t> drain_deadline_ms_{0};  // 0: not draining
+  int64_t last_sweep_ms_ = 0;
   bool draining_ = false;
   std::atomic<int64_t> n_conns_{0};
 };

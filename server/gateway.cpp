@@ -18,6 +18,11 @@ namespace {
 
 using Json = nlohmann::json;
 
+// Off the request path (health, explain, count_tokens): nlohmann's DOM, dumped compactly.
+std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string new_request_id() {
   return api::detail::make_id("req_");
 }
@@ -130,7 +135,7 @@ void Gateway::health(std::shared_ptr<ResponseWriter> w, const std::string& id) {
   std::string status = draining ? "draining" : (all_down ? "degraded" : "ok");
   int code = draining ? 503 : 200;
   w->send(code, json_headers(id),
-          api::detail::dump(Json{{"status", status}, {"providers", providers}}));
+          dump(Json{{"status", status}, {"providers", providers}}));
   record_simple(metrics_, "health", code, 0, id, nullptr);
 }
 
@@ -146,7 +151,7 @@ void Gateway::model(std::string_view name, std::shared_ptr<ResponseWriter> w,
   for (const auto& m : router_->model_names()) {
     if (m != name) continue;
     Json j = {{"id", m}, {"object", "model"}, {"created", 0}, {"owned_by", "fulcrum"}};
-    w->send(200, json_headers(id), api::detail::dump(j));
+    w->send(200, json_headers(id), dump(j));
     record_simple(metrics_, "models", 200, 0, id, nullptr);
     return;
   }
@@ -201,17 +206,75 @@ Result<router::RouteDecision> route_only(const Gateway& gw, const api::ChatReque
 
 }  // namespace
 
+namespace {
+
+// The rule behind a router refusal (router.h lists which rule returns which code).
+struct RefusalRule {
+  ErrorCode code;
+  std::string_view rule;
+};
+constexpr RefusalRule kRefusalRules[] = {
+    {ErrorCode::kNotFound, "model"},
+    {ErrorCode::kPermissionDenied, "privacy"},
+    {ErrorCode::kUnavailable, "privacy"},
+    {ErrorCode::kFailedPrecondition, "budget"},
+};
+
+std::string_view refusal_rule(ErrorCode code) {
+  for (const auto& r : kRefusalRules)
+    if (r.code == code) return r.rule;
+  return "router";
+}
+
+// What the real request would meet when the router refuses it: the rule, the reason and the
+// status (the same error the request itself would get, as a decision rather than a failure).
+Json refusal_json(const std::string& model, const Error& e, const std::string& route) {
+  Json err = {{"code", error_code_name(e.code())}, {"status", e.http_status()}};
+  if (!e.field().empty()) err["field"] = e.field();
+  std::string_view rule = refusal_rule(e.code());
+  return {{"model", model},
+          {"refused", true},
+          {"rule", rule},
+          {"reason", e.message()},
+          {"status", e.http_status()},
+          {"error", err},
+          {"privacy", {{"class", rule == "privacy" ? "sensitive" : "unknown"}}},
+          {"target", nullptr},
+          {"fallbacks", Json::array()},
+          {"x-fulcrum-route", route}};
+}
+
+}  // namespace
+
 void Gateway::explain(HttpRequest&& req, std::shared_ptr<ResponseWriter> w, const std::string& id) {
   // The body is an OpenAI chat request, or an Anthropic one with ?format=anthropic.
   bool anthropic = req.query.find("format=anthropic") != std::string::npos;
   auto parsed = anthropic ? api::parse_anthropic_messages_request(req.body)
                           : api::parse_openai_chat_request(req.body);
   if (!parsed.ok()) return send_error(*w, metrics_, req.path, id, parsed.error());
-  auto decision = route_only(*this, *parsed, req);
-  if (!decision.ok()) return send_error(*w, metrics_, req.path, id, decision.error());
-  Json j = decision->explain();
-  j["x-fulcrum-route"] = decision->header_value();
-  w->send(200, json_headers(id, decision->header_value()), api::detail::dump(j));
+  // A malformed x-fulcrum-* header is a bad explain request (400), not a decision.
+  auto hints = hints_for(req);
+  if (!hints.ok()) return send_error(*w, metrics_, req.path, id, hints.error());
+  auto decision = router_->route(router::to_route_input(*parsed), *hints);
+  if (!decision.ok() && decision.error().code() == ErrorCode::kInvalidArgument)
+    return send_error(*w, metrics_, req.path, id, decision.error());
+  // Every routing outcome is a decision, refusals included: 200 with what the request would
+  // meet. Nothing is sent upstream either way.
+  Json j;
+  std::string route;
+  if (decision.ok()) {
+    route = decision->header_value();
+    j = decision->explain();
+    j["refused"] = false;
+    j["x-fulcrum-route"] = route;
+  } else {
+    const Error& e = decision.error();
+    std::string_view rule = refusal_rule(e.code());
+    route = fmt::format("target=none; rule={}; privacy={}", rule,
+                        rule == "privacy" ? "sensitive" : "unknown");
+    j = refusal_json(parsed->model, e, route);
+  }
+  w->send(200, json_headers(id, route), dump(j));
   record_simple(metrics_, "route_explain", 200, 0, id, nullptr);
 }
 
@@ -230,7 +293,7 @@ void Gateway::count_tokens(HttpRequest&& req, std::shared_ptr<ResponseWriter> w,
   // An estimate from the router's token heuristic: remote models' tokenizers are not local.
   Json j = {{"input_tokens", router::estimate_tokens(router::to_route_input(*parsed))}};
   w->send(200, decision.ok() ? json_headers(id, decision->header_value()) : json_headers(id),
-          api::detail::dump(j));
+          dump(j));
   record_simple(metrics_, "count_tokens", 200, 0, id, nullptr);
 }
 

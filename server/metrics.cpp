@@ -56,17 +56,19 @@ std::string prom_escape(std::string_view value) {
 void Metrics::add(std::string_view name, std::string_view labels, double value) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = counters_.find(name);
-  if (it == counters_.end())
-    it = counters_.emplace(std::string(name), std::map<std::string, double>{}).first;
-  it->second[std::string(labels)] += value;
+  if (it == counters_.end()) it = counters_.emplace(std::string(name), Series{}).first;
+  auto jt = it->second.find(labels);
+  if (jt == it->second.end()) jt = it->second.emplace(std::string(labels), 0.0).first;
+  jt->second += value;
 }
 
 void Metrics::observe(std::string_view name, std::string_view labels, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = histograms_.find(name);
-  if (it == histograms_.end())
-    it = histograms_.emplace(std::string(name), std::map<std::string, Histogram>{}).first;
-  Histogram& h = it->second[std::string(labels)];
+  if (it == histograms_.end()) it = histograms_.emplace(std::string(name), HistSeries{}).first;
+  auto jt = it->second.find(labels);
+  if (jt == it->second.end()) jt = it->second.emplace(std::string(labels), Histogram{}).first;
+  Histogram& h = jt->second;
   for (size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) ++h.counts[i];
   ++h.count;
@@ -77,7 +79,7 @@ double Metrics::counter(std::string_view name, std::string_view labels) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = counters_.find(name);
   if (it == counters_.end()) return 0;
-  auto jt = it->second.find(std::string(labels));
+  auto jt = it->second.find(labels);
   return jt == it->second.end() ? 0 : jt->second;
 }
 

@@ -31,9 +31,12 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
   };
+  // Label maps look up by string_view: a series that exists costs no allocation.
+  using Series = std::map<std::string, double, std::less<>>;
+  using HistSeries = std::map<std::string, Histogram, std::less<>>;
   mutable std::mutex mu_;
-  std::map<std::string, std::map<std::string, double>, std::less<>> counters_;
-  std::map<std::string, std::map<std::string, Histogram>, std::less<>> histograms_;
+  std::map<std::string, Series, std::less<>> counters_;
+  std::map<std::string, HistSeries, std::less<>> histograms_;
 };
 
 // Escapes a label value for the text format (backslash, quote, newline).

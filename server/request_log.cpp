@@ -1,86 +1,194 @@
 #include "server/request_log.h"
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "core/json_writer.h"
 #include "core/log.h"
 
 namespace fulcrum::server {
 namespace {
 
-using Json = nlohmann::ordered_json;  // keys in the order written: "event" first
+// The request log's lines are collected in memory and written by a flusher thread every
+// kFlushMs (or at once past kFlushBytes), so a request costs an append under a lock instead of
+// a write system call per line. Lines are whole when written, so they never interleave.
+constexpr auto kFlushMs = std::chrono::milliseconds(20);
+constexpr size_t kFlushBytes = 256 << 10;
 
-std::FILE* g_sink = nullptr;  // nullptr: stderr
+class LogSink {
+ public:
+  void open(std::FILE* f) {
+    std::lock_guard lock(mu_);
+    file_ = f;
+  }
 
-void emit(std::string text) {
+  void append(std::string_view line) {
+    bool big;
+    {
+      std::lock_guard lock(mu_);
+      if (!started_) start();
+      buf_.append(line);
+      buf_.push_back('\n');
+      big = buf_.size() >= kFlushBytes;
+    }
+    if (big) cv_.notify_one();
+  }
+
+  void flush() {
+    std::lock_guard write_lock(write_mu_);
+    std::string out;
+    std::FILE* f;
+    {
+      std::lock_guard lock(mu_);
+      out.swap(buf_);
+      f = file_ ? file_ : stderr;
+    }
+    if (out.empty()) return;
+    std::fwrite(out.data(), 1, out.size(), f);
+    std::fflush(f);
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    flush();
+  }
+
+  ~LogSink() {
+    // Static destruction: the thread must not outlive the sink.
+    stop();
+  }
+
+ private:
+  void start() {  // under mu_
+    started_ = true;
+    thread_ = std::thread([this] { run(); });
+  }
+
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      cv_.wait_for(lock, kFlushMs, [this] { return stopping_ || buf_.size() >= kFlushBytes; });
+      if (buf_.empty()) continue;
+      lock.unlock();
+      flush();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::mutex write_mu_;  // keeps flushes (thread and stop()) in order
+  std::condition_variable cv_;
+  std::string buf_;
+  std::FILE* file_ = nullptr;  // nullptr: stderr
+  std::thread thread_;
+  bool started_ = false;
+  bool stopping_ = false;
+};
+
+LogSink& sink() {
+  static LogSink s;
+  return s;
+}
+
+void emit(std::string_view text) {
   if (log::level() > log::Level::kInfo) return;
-  // The request log is structured: the object itself is the line (written in one call, which
-  // stdio locks, so lines from several threads never interleave).
-  text.push_back('\n');
-  std::FILE* f = g_sink ? g_sink : stderr;
-  std::fwrite(text.data(), 1, text.size(), f);
-  if (g_sink) std::fflush(f);
+  sink().append(text);
+}
+
+// Formats metric labels into `buf` (no allocation for the usual sizes).
+template <typename... Args>
+std::string_view labels(fmt::memory_buffer& buf, fmt::format_string<Args...> f, Args&&... args) {
+  buf.clear();
+  fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
+  return {buf.data(), buf.size()};
+}
+
+double round3(double v) {
+  return std::round(v * 1000) / 1000;
+}
+
+void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& attempts) {
+  w.key("attempts").begin_array();
+  for (const auto& a : attempts) {
+    w.begin_object().field("provider", a.provider).field("model", a.model).key("outcome");
+    if (a.status.ok()) {
+      w.value("ok");
+    } else {
+      w.value(error_code_name(a.status.error().code()));
+    }
+    w.field("retryable", a.retryable).field("tokens_sent", a.tokens_sent).end_object();
+  }
+  w.end_array();
 }
 
 }  // namespace
 
 std::string request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd) {
-  Json j = {{"event", "request"},
-            {"request_id", e.request_id},
-            {"endpoint", e.endpoint},
-            {"status", e.status},
-            {"model", e.model},
-            {"stream", e.stream},
-            {"latency_ms", std::round(e.latency_ms * 1000) / 1000}};
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(&out);
+  w.begin_object().field("event", "request").field("request_id", e.request_id);
+  w.field("endpoint", e.endpoint).field("status", e.status).field("model", e.model);
+  w.field("stream", e.stream).field("latency_ms", round3(e.latency_ms));
   if (e.decision) {
-    j["rule"] = e.decision->rule;
-    j["privacy"] = router::privacy_class_name(e.decision->privacy);
-    j["findings"] = e.decision->findings.size();
-    j["route"] = e.served ? e.decision->header_value(*e.served) : e.decision->header_value();
+    w.field("rule", e.decision->rule);
+    w.field("privacy", router::privacy_class_name(e.decision->privacy));
+    w.field("findings", e.decision->findings.size()).key("route");
+    if (!e.route.empty()) {
+      w.value(e.route);
+    } else {
+      w.value(e.served ? e.decision->header_value(*e.served) : e.decision->header_value());
+    }
   }
-  if (e.served) j["target"] = e.served->provider + "/" + e.served->model;
-  if (e.attempts) {
-    Json arr = Json::array();
-    for (const auto& a : *e.attempts)
-      arr.push_back({{"provider", a.provider},
-                     {"model", a.model},
-                     {"outcome",
-                      a.status.ok() ? "ok" : std::string(error_code_name(a.status.error().code()))},
-                     {"retryable", a.retryable},
-                     {"tokens_sent", a.tokens_sent}});
-    j["attempts"] = arr;
+  if (e.served) {
+    w.key("target");
+    std::string target;
+    target.reserve(e.served->provider.size() + e.served->model.size() + 1);
+    target.append(e.served->provider).push_back('/');
+    target.append(e.served->model);
+    w.value(target);
   }
+  if (e.attempts) write_attempts(w, *e.attempts);
   if (e.usage) {
-    j["prompt_tokens"] = e.usage->prompt_tokens;
-    j["completion_tokens"] = e.usage->completion_tokens;
+    w.field("prompt_tokens", e.usage->prompt_tokens);
+    w.field("completion_tokens", e.usage->completion_tokens);
   }
-  if (cost_usd) j["cost_usd"] = *cost_usd;
+  if (cost_usd) w.field("cost_usd", *cost_usd);
   if (e.error) {
-    j["error_code"] = error_code_name(e.error->code());
-    j["error"] = e.error->message();
+    w.field("error_code", error_code_name(e.error->code())).field("error", e.error->message());
   }
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  w.end_object();
+  return out;
 }
 
 void record_request(Metrics& metrics, const router::Router& router, const RequestLogEntry& e) {
   std::optional<double> cost;
+  fmt::memory_buffer buf;
   if (e.served && e.usage) {
     cost = router.config().routing.prices.cost(e.served->provider, e.served->model,
                                                e.usage->prompt_tokens, e.usage->completion_tokens,
                                                e.usage->cached_tokens);
     std::string p = prom_escape(e.served->provider);
-    metrics.add("fulcrum_tokens_total", fmt::format(R"(provider="{}",kind="prompt")", p),
+    metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="prompt")", p),
                 e.usage->prompt_tokens);
-    metrics.add("fulcrum_tokens_total", fmt::format(R"(provider="{}",kind="completion")", p),
+    metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="completion")", p),
                 e.usage->completion_tokens);
-    if (cost) metrics.add("fulcrum_cost_usd_total", fmt::format(R"(provider="{}")", p), *cost);
+    if (cost) metrics.add("fulcrum_cost_usd_total", labels(buf, R"(provider="{}")", p), *cost);
   }
   metrics.add("fulcrum_requests_total",
-              fmt::format(R"(endpoint="{}",status="{}")", e.endpoint, e.status));
-  metrics.observe("fulcrum_request_duration_seconds", fmt::format(R"(endpoint="{}")", e.endpoint),
+              labels(buf, R"(endpoint="{}",status="{}")", e.endpoint, e.status));
+  metrics.observe("fulcrum_request_duration_seconds", labels(buf, R"(endpoint="{}")", e.endpoint),
                   e.latency_ms / 1000);
   if (log::level() > log::Level::kInfo) return;
   emit(request_log_json(e, cost));
@@ -88,9 +196,11 @@ void record_request(Metrics& metrics, const router::Router& router, const Reques
 
 void record_simple(Metrics& metrics, std::string_view endpoint, int status, double latency_ms,
                    const std::string& request_id, const Error* error) {
-  metrics.add("fulcrum_requests_total",
-              fmt::format(R"(endpoint="{}",status="{}")", endpoint, status));
+  fmt::memory_buffer labels;
+  fmt::format_to(std::back_inserter(labels), R"(endpoint="{}",status="{}")", endpoint, status);
+  metrics.add("fulcrum_requests_total", std::string_view(labels.data(), labels.size()));
   if (endpoint == "metrics" || endpoint == "health") return;  // scrapes are not request-logged
+  if (log::level() > log::Level::kInfo) return;
   RequestLogEntry e;
   e.request_id = request_id;
   e.endpoint = endpoint;
@@ -107,23 +217,34 @@ Status open_request_log(const std::string& path) {
     return Error(ErrorCode::kIo, "cannot open the request log for appending")
         .with_file(path)
         .with_field("server.request_log");
-  g_sink = f;
+  sink().open(f);
   return ok_status();
 }
 
+void flush_request_log() {
+  sink().flush();
+}
+
 std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a) {
-  Json j = {{"event", "upstream_attempt"}, {"request_id", request_id},
-            {"provider", a.provider},      {"replica", a.replica},
-            {"attempt", a.attempt},        {"upstream_status", a.upstream_status},
-            {"outcome", a.outcome},        {"ms", std::round(a.ms * 1000) / 1000}};
-  if (!a.error.empty()) j["error"] = a.error;
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(256);
+  JsonWriter w(&out);
+  w.begin_object().field("event", "upstream_attempt").field("request_id", request_id);
+  w.field("provider", a.provider).field("replica", a.replica).field("attempt", a.attempt);
+  w.field("upstream_status", a.upstream_status).field("outcome", a.outcome);
+  w.field("ms", round3(a.ms));
+  if (!a.error.empty()) w.field("error", a.error);
+  w.end_object();
+  return out;
 }
 
 void record_attempt(Metrics& metrics, const std::string& request_id,
                     const providers::AttemptInfo& a) {
-  metrics.add("fulcrum_upstream_attempts_total",
-              fmt::format(R"(provider="{}",outcome="{}")", prom_escape(a.provider), a.outcome));
+  fmt::memory_buffer labels;
+  fmt::format_to(std::back_inserter(labels), R"(provider="{}",outcome="{}")",
+                 prom_escape(a.provider), a.outcome);
+  metrics.add("fulcrum_upstream_attempts_total", std::string_view(labels.data(), labels.size()));
+  if (log::level() > log::Level::kInfo) return;
   emit(attempt_log_json(request_id, a));
 }
 

@@ -26,6 +26,7 @@ struct RequestLogEntry {
   bool stream = false;
   const router::RouteDecision* decision = nullptr;  // null when routing did not happen
   const router::RouteTarget* served = nullptr;      // null when no target answered
+  std::string_view route;  // the x-fulcrum-route value sent, when known (else derived)
   const std::vector<router::AttemptRecord>* attempts = nullptr;
   std::optional<api::Usage> usage;
   double latency_ms = 0;
@@ -49,7 +50,10 @@ void record_attempt(Metrics& metrics, const std::string& request_id,
                     const providers::AttemptInfo& a);
 
 // Where the request log goes: stderr (empty path, the default) or a file opened for append.
-// Call once at start-up, before requests arrive.
+// Call once at start-up, before requests arrive. Lines are buffered and written by a
+// background thread within about 20 ms; flush_request_log() writes what is pending now (call it
+// before the process exits without running static destructors).
 Status open_request_log(const std::string& path);
+void flush_request_log();
 
 }  // namespace fulcrum::server

@@ -42,6 +42,9 @@ Result<ServerConfig> ServerConfig::parse(ConfigTable& root) {
   if (!log::parse_level(c.log_level, &level))
     return t.invalid("log_level", "must be debug, info, warn, error or off");
   FULCRUM_TRY(c.request_log, t.get_string("request_log", ""));
+  FULCRUM_TRY(c.upstream_transport, t.get_string("upstream_transport", c.upstream_transport));
+  if (c.upstream_transport != "auto" && c.upstream_transport != "curl")
+    return t.invalid("upstream_transport", "must be \"auto\" or \"curl\"");
   FULCRUM_TRY_STATUS(t.finish());
   return c;
 }

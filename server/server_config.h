@@ -13,6 +13,8 @@
 //   log_format = "json"         # "json" (structured request log) or "text"
 //   log_level = "info"          # debug | info | warn | error | off
 //   request_log = ""            # file for the structured request log (empty: stderr)
+//   upstream_transport = "auto" # "auto": built-in HTTP/1.1 client for http:// upstreams given
+//                               # by IP, libcurl for the rest; "curl": libcurl for every upstream
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ struct ServerConfig {
   std::string log_format = "json";
   std::string log_level = "info";
   std::string request_log;  // empty: stderr
+  std::string upstream_transport = "auto";  // "auto" | "curl" (providers::HttpTransport)
 
   // Reads [server] (absent: defaults); unknown keys are errors with their line.
   static Result<ServerConfig> parse(ConfigTable& root);

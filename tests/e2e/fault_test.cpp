@@ -2,7 +2,9 @@
 // tests/e2e/cases/faults/ (see its README.md): the upstream dialect, extra provider settings, a
 // fault the stand-in plays for the next N requests, the inbound request, and what the client
 // must get (status, headers, error shape, stream error) plus how many attempts the request log
-// and the stand-in must show. Every case also checks that the server is still serving.
+// and the stand-in must show. Every case also checks that the server is still serving. Each case
+// runs over both upstream transports ([server] upstream_transport): the built-in HTTP/1.1 client
+// ("auto": the stand-ins are http://127.0.0.1) and libcurl ("curl").
 #include <gtest/gtest.h>
 
 #include "tests/e2e/e2e_support.h"
@@ -41,11 +43,13 @@ json inbound_body(const std::string& path, bool stream) {
   return b;
 }
 
-class FaultTest : public ::testing::TestWithParam<FaultCase> {};
+class FaultTest : public ::testing::TestWithParam<std::tuple<FaultCase, std::string>> {};
 
 TEST_P(FaultTest, Case) {
-  const json& c = GetParam().data;
-  ASSERT_TRUE(c.is_object()) << GetParam().file;
+  const FaultCase& fc = std::get<0>(GetParam());
+  const std::string& transport = std::get<1>(GetParam());
+  const json& c = fc.data;
+  ASSERT_TRUE(c.is_object()) << fc.file;
   ASSERT_TRUE(c.contains("reference")) << "say which reference the behaviour follows";
   std::string dialect = c.value("upstream", "openai");
   bool refused = dialect == "refused";
@@ -55,7 +59,7 @@ TEST_P(FaultTest, Case) {
   std::string base = standin->base_url();
   if (refused) standin.reset();  // nothing listens there any more
 
-  std::string toml = "[server]\nport = 0\n\n" +
+  std::string toml = "[server]\nport = 0\nupstream_transport = \"" + transport + "\"\n\n" +
                      provider_toml("up", kind, base, false, c.value("provider", "")) +
                      model_toml("m", {{"up", upstream_model}});
   ServeProcess server;
@@ -133,14 +137,17 @@ TEST_P(FaultTest, Case) {
   EXPECT_EQ(server.signal_and_wait(SIGTERM, 10000), 0) << server.log();
 }
 
-std::string case_name(const ::testing::TestParamInfo<FaultCase>& info) {
-  std::string stem = std::filesystem::path(info.param.file).stem().string();
+std::string case_name(const ::testing::TestParamInfo<std::tuple<FaultCase, std::string>>& info) {
+  std::string stem = std::filesystem::path(std::get<0>(info.param).file).stem().string();
   for (char& ch : stem)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return stem;
+  return stem + "_" + std::get<1>(info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, FaultTest, ::testing::ValuesIn(load_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, FaultTest,
+                         ::testing::Combine(::testing::ValuesIn(load_cases()),
+                                            ::testing::Values("auto", "curl")),
+                         case_name);
 
 }  // namespace
 }  // namespace fulcrum::e2e

@@ -12,7 +12,9 @@ namespace {
 
 constexpr const char* kAttackerKey = "sk-attacker-0123456789abcdef";
 
-class RedirectTest : public ::testing::Test {
+// Run over both upstream transports ([server] upstream_transport): the built-in HTTP/1.1 client
+// that takes the http://127.0.0.1 stand-ins ("auto") and libcurl ("curl").
+class RedirectTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     for (const char* d : {"openai", "anthropic", "gemini"}) {
@@ -27,7 +29,7 @@ class RedirectTest : public ::testing::Test {
     gemini.replace(gemini.find("api_key = \""),
                    std::string("api_key = \"").size() + std::string(kGeminiKey).size() + 1,
                    "api_key_env = \"FULCRUM_E2E_GEMINI_KEY\"");
-    std::string toml = "[server]\nport = 0\n\n" +
+    std::string toml = "[server]\nport = 0\nupstream_transport = \"" + GetParam() + "\"\n\n" +
                        provider_toml("openai", "openai_compat", good_["openai"]->base_url(), false,
                                      "max_retries = 0") +
                        provider_toml("anthropic", "anthropic", good_["anthropic"]->base_url(),
@@ -179,7 +181,7 @@ void expect_no_key(const std::string& where, const std::string& text) {
     EXPECT_EQ(text.find(key), std::string::npos) << key << " appears in " << where;
 }
 
-TEST_F(RedirectTest, NoFieldOrHeaderCanPointTheGatewayElsewhere) {
+TEST_P(RedirectTest, NoFieldOrHeaderCanPointTheGatewayElsewhere) {
   int answered = 0;
   std::vector<std::string> paths = {
       "/v1/chat/completions",
@@ -253,7 +255,7 @@ TEST_F(RedirectTest, NoFieldOrHeaderCanPointTheGatewayElsewhere) {
   expect_no_key("the server log", server_.log());
 }
 
-TEST_F(RedirectTest, KeysNeverAppearInErrorsMetricsOrExplanations) {
+TEST_P(RedirectTest, KeysNeverAppearInErrorsMetricsOrExplanations) {
   // Upstreams that echo the key they were sent (some do, in 401 messages).
   good_["openai"]->queue_fault(
       {{"kind", "http_error"},
@@ -297,6 +299,11 @@ TEST_F(RedirectTest, KeysNeverAppearInErrorsMetricsOrExplanations) {
   expect_no_key("the server log", log);
   EXPECT_NE(log.find("[redacted]"), std::string::npos) << "echoed keys are replaced: " << log;
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, RedirectTest, ::testing::Values("auto", "curl"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace fulcrum::e2e

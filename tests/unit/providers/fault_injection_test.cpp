@@ -35,11 +35,11 @@ int count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
-class FaultTest : public ::testing::Test {
+class FaultTest : public ::testing::TestWithParam<HttpTransport> {
  protected:
   void SetUp() override {
     standin_ = start_standin();
-    client_ = make_client();
+    client_ = make_client(GetParam());
   }
 
   // The provider under test; `overrides` replace the default settings below (TOML values).
@@ -82,7 +82,7 @@ class FaultTest : public ::testing::Test {
   ProviderRegistry registry_;
 };
 
-TEST_F(FaultTest, RefusedConnectionIsRetriedThenUnavailable) {
+TEST_P(FaultTest, RefusedConnectionIsRetriedThenUnavailable) {
   std::string log;
   auto s = call(provider("http://127.0.0.1:" + std::to_string(unused_port()) + "/v1"), false, &log);
   ASSERT_TRUE(s->error);
@@ -93,7 +93,7 @@ TEST_F(FaultTest, RefusedConnectionIsRetriedThenUnavailable) {
   for (int i = 1; i <= 3; ++i) EXPECT_EQ(count(log, "attempt=" + std::to_string(i)), 1) << log;
 }
 
-TEST_F(FaultTest, TimeoutBeforeHeadersUsesFirstByteTimeout) {
+TEST_P(FaultTest, TimeoutBeforeHeadersUsesFirstByteTimeout) {
   standin_->queue_fault(json{{"kind", "delay_headers"}, {"delay_ms", 3000}}, 3);
   auto t0 = std::chrono::steady_clock::now();
   std::string log;
@@ -108,7 +108,7 @@ TEST_F(FaultTest, TimeoutBeforeHeadersUsesFirstByteTimeout) {
   EXPECT_EQ(count(log, "result=deadline_exceeded"), 3) << log;
 }
 
-TEST_F(FaultTest, ServerErrorIsRetriedAndRecovers) {
+TEST_P(FaultTest, ServerErrorIsRetriedAndRecovers) {
   standin_->queue_fault(json{{"kind", "http_error"}, {"status", 500}}, 1);
   std::string log;
   auto s = call(standin_provider(), false, &log);
@@ -120,7 +120,7 @@ TEST_F(FaultTest, ServerErrorIsRetriedAndRecovers) {
   EXPECT_EQ(count(log, "result=ok"), 1) << log;
 }
 
-TEST_F(FaultTest, RateLimitHonoursRetryAfter) {
+TEST_P(FaultTest, RateLimitHonoursRetryAfter) {
   standin_->queue_fault(json{{"kind", "http_error"}, {"status", 429}, {"retry_after", "1"}}, 1);
   auto t0 = std::chrono::steady_clock::now();
   std::string log;
@@ -133,7 +133,7 @@ TEST_F(FaultTest, RateLimitHonoursRetryAfter) {
   EXPECT_EQ(count(log, "result=rate_limited"), 1) << log;
 }
 
-TEST_F(FaultTest, RateLimitWithLongRetryAfterIsReturnedToTheCaller) {
+TEST_P(FaultTest, RateLimitWithLongRetryAfterIsReturnedToTheCaller) {
   standin_->queue_fault(json{{"kind", "http_error"}, {"status", 429}, {"retry_after", "120"}}, 1);
   std::string log;
   auto s = call(standin_provider(), false, &log);
@@ -145,7 +145,7 @@ TEST_F(FaultTest, RateLimitWithLongRetryAfterIsReturnedToTheCaller) {
   EXPECT_TRUE(s->outcome.retryable);
 }
 
-TEST_F(FaultTest, ResetMidStreamIsAStreamErrorNeverRestarted) {
+TEST_P(FaultTest, ResetMidStreamIsAStreamErrorNeverRestarted) {
   standin_->queue_fault(json{{"kind", "reset_mid_stream"}, {"after_events", 3}}, 1);
   std::string log;
   auto s = call(standin_provider(), true, &log);
@@ -158,7 +158,7 @@ TEST_F(FaultTest, ResetMidStreamIsAStreamErrorNeverRestarted) {
   EXPECT_EQ(s->text(), "Hello");               // what arrived before the reset was delivered
 }
 
-TEST_F(FaultTest, MalformedSseFailsCleanly) {
+TEST_P(FaultTest, MalformedSseFailsCleanly) {
   standin_->queue_fault(json{{"kind", "malformed_sse"}, {"after_events", 2}}, 1);
   std::string log;
   auto s = call(standin_provider(), true, &log);
@@ -169,7 +169,7 @@ TEST_F(FaultTest, MalformedSseFailsCleanly) {
   EXPECT_EQ(s->outcome.attempts, 1);
 }
 
-TEST_F(FaultTest, MalformedSseBeforeAnyTokenIsRetryableElsewhere) {
+TEST_P(FaultTest, MalformedSseBeforeAnyTokenIsRetryableElsewhere) {
   standin_->queue_fault(json{{"kind", "malformed_sse"}, {"after_events", 0}}, 1);
   std::string log;
   auto s = call(standin_provider(), true, &log);
@@ -178,7 +178,7 @@ TEST_F(FaultTest, MalformedSseBeforeAnyTokenIsRetryableElsewhere) {
   EXPECT_TRUE(s->outcome.retryable);  // another target may answer properly
 }
 
-TEST_F(FaultTest, WrongContentTypeIsRejected) {
+TEST_P(FaultTest, WrongContentTypeIsRejected) {
   standin_->queue_fault(json{{"kind", "wrong_content_type"}}, 3);
   std::string log;
   auto s = call(standin_provider(), false, &log);
@@ -188,7 +188,7 @@ TEST_F(FaultTest, WrongContentTypeIsRejected) {
   EXPECT_EQ(s->outcome.attempts, 1);
 }
 
-TEST_F(FaultTest, FiftyMegabyteBodyIsCutAtTheLimit) {
+TEST_P(FaultTest, FiftyMegabyteBodyIsCutAtTheLimit) {
   standin_->queue_fault(json{{"kind", "huge_body"}, {"bytes", 50 << 20}}, 1);
   std::string log;
   auto s = call(standin_provider({{"max_response_bytes", "1048576"}}), false, &log);
@@ -198,7 +198,7 @@ TEST_F(FaultTest, FiftyMegabyteBodyIsCutAtTheLimit) {
   EXPECT_EQ(s->outcome.attempts, 1);
 }
 
-TEST_F(FaultTest, ClientErrorIsNotRetried) {
+TEST_P(FaultTest, ClientErrorIsNotRetried) {
   standin_->queue_fault(json{{"kind", "http_error"}, {"status", 400}}, 1);
   std::string log;
   auto s = call(standin_provider(), false, &log);
@@ -208,7 +208,7 @@ TEST_F(FaultTest, ClientErrorIsNotRetried) {
   EXPECT_FALSE(s->outcome.retryable);
 }
 
-TEST_F(FaultTest, CloseBeforeHeadersIsRetried) {
+TEST_P(FaultTest, CloseBeforeHeadersIsRetried) {
   standin_->queue_fault(json{{"kind", "close_before_headers"}}, 1);
   std::string log;
   auto s = call(standin_provider(), true, &log);
@@ -217,7 +217,7 @@ TEST_F(FaultTest, CloseBeforeHeadersIsRetried) {
   EXPECT_EQ(s->text(), "Hello there!");
 }
 
-TEST_F(FaultTest, BreakerOpensAndFailsFast) {
+TEST_P(FaultTest, BreakerOpensAndFailsFast) {
   auto reg = registry_from_toml(
       "[providers.b]\nkind = \"openai_compat\"\nbase_url = \"http://127.0.0.1:" +
           std::to_string(unused_port()) +
@@ -242,7 +242,7 @@ TEST_F(FaultTest, BreakerOpensAndFailsFast) {
   EXPECT_TRUE(s->outcome.retryable);
 }
 
-TEST_F(FaultTest, RetryMovesToAHealthyReplica) {
+TEST_P(FaultTest, RetryMovesToAHealthyReplica) {
   std::string dead = "http://127.0.0.1:" + std::to_string(unused_port()) + "/v1";
   auto reg = registry_from_toml(
       "[providers.r]\nkind = \"openai_compat\"\napi_key = \"test-openai-key\"\n"
@@ -264,7 +264,7 @@ TEST_F(FaultTest, RetryMovesToAHealthyReplica) {
   EXPECT_EQ(reg->find("r")->health(), Health::kDegraded);
 }
 
-TEST_F(FaultTest, CancelledCallStops) {
+TEST_P(FaultTest, CancelledCallStops) {
   standin_->queue_fault(json{{"kind", "delay_headers"}, {"delay_ms", 3000}}, 1);
   Provider* p = standin_provider({{"first_byte_timeout_ms", "10000"}});
   auto sink = std::make_shared<CollectingSink>();
@@ -278,6 +278,8 @@ TEST_F(FaultTest, CancelledCallStops) {
   EXPECT_EQ(sink->error->code(), ErrorCode::kCancelled);
   EXPECT_FALSE(sink->outcome.retryable);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, FaultTest, FULCRUM_TRANSPORTS);
 
 }  // namespace
 }  // namespace fulcrum::providers::testing

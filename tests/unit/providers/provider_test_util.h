@@ -65,11 +65,25 @@ class CollectingSink final : public ChatSink {
   bool done_ = false;
 };
 
-inline std::shared_ptr<HttpClient> make_client() {
-  auto c = HttpClient::create();
+// kAuto sends the stand-in's http://127.0.0.1 URLs through Http1Client, kCurl through libcurl;
+// tests of the wire behaviour run over both (see kTransports).
+inline std::shared_ptr<HttpClient> make_client(HttpTransport transport = HttpTransport::kAuto) {
+  HttpClientOptions options;
+  options.transport = transport;
+  auto c = HttpClient::create(options);
   EXPECT_TRUE(c.ok());
   return std::shared_ptr<HttpClient>(std::move(c).value());
 }
+
+inline std::string transport_name(const ::testing::TestParamInfo<HttpTransport>& info) {
+  return info.param == HttpTransport::kCurl ? "curl" : "http1";
+}
+
+// INSTANTIATE_TEST_SUITE_P(Transports, Fixture, FULCRUM_TRANSPORTS);
+#define FULCRUM_TRANSPORTS                                                                     \
+  ::testing::Values(::fulcrum::providers::HttpTransport::kAuto,                                 \
+                    ::fulcrum::providers::HttpTransport::kCurl),                                \
+      ::fulcrum::providers::testing::transport_name
 
 inline Result<ProviderRegistry> registry_from_toml(const std::string& toml,
                                                    std::shared_ptr<HttpClient> client) {

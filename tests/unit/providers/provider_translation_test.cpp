@@ -9,11 +9,11 @@
 namespace fulcrum::providers::testing {
 namespace {
 
-class TranslationTest : public ::testing::Test {
+class TranslationTest : public ::testing::TestWithParam<HttpTransport> {
  protected:
   void SetUp() override {
     standin_ = start_standin();
-    client_ = make_client();
+    client_ = make_client(GetParam());
     std::string base = standin_->base_url();
     auto reg = registry_from_toml("[providers.oa]\nkind = \"openai_compat\"\nbase_url = \"" + base +
                                       "/v1\"\napi_key = \"test-openai-key\"\n"
@@ -49,7 +49,7 @@ class TranslationTest : public ::testing::Test {
   ProviderRegistry registry_;
 };
 
-TEST_F(TranslationTest, OpenAiChatWhole) {
+TEST_P(TranslationTest, OpenAiChatWhole) {
   auto s = run("oa", "gpt-test", user_request("Hello"));
   ASSERT_TRUE(s->response);
   ASSERT_EQ(s->response->choices.size(), 1u);
@@ -63,7 +63,7 @@ TEST_F(TranslationTest, OpenAiChatWhole) {
   EXPECT_TRUE(s->chunks.empty());
 }
 
-TEST_F(TranslationTest, OpenAiChatStream) {
+TEST_P(TranslationTest, OpenAiChatStream) {
   auto s = run("oa", "gpt-test", user_request("Hello", true));
   EXPECT_FALSE(s->response);
   EXPECT_EQ(s->text(), "Hello there!");
@@ -82,7 +82,7 @@ TEST_F(TranslationTest, OpenAiChatStream) {
   EXPECT_TRUE(s->outcome.tokens_sent);
 }
 
-TEST_F(TranslationTest, OpenAiToolCallWholeAndStream) {
+TEST_P(TranslationTest, OpenAiToolCallWholeAndStream) {
   auto whole = run("oa", "gpt-test-tools", with_tool(user_request("Weather in Boston?")));
   ASSERT_TRUE(whole->response);
   const auto& msg = whole->response->choices.at(0).message;
@@ -107,7 +107,7 @@ TEST_F(TranslationTest, OpenAiToolCallWholeAndStream) {
   EXPECT_EQ(id, "call_abc123");
 }
 
-TEST_F(TranslationTest, AnthropicWholeStreamAndTools) {
+TEST_P(TranslationTest, AnthropicWholeStreamAndTools) {
   auto s = run("an", "claude-test", user_request("Hello"));
   ASSERT_TRUE(s->response);
   EXPECT_EQ(s->response->choices.at(0).message.text(), "Hi! My name is Claude.");
@@ -139,7 +139,7 @@ TEST_F(TranslationTest, AnthropicWholeStreamAndTools) {
   EXPECT_EQ(ts->text(), "Checking.");
 }
 
-TEST_F(TranslationTest, GeminiWholeStreamAndTools) {
+TEST_P(TranslationTest, GeminiWholeStreamAndTools) {
   auto s = run("gm", "gemini-test", user_request("Hello"));
   ASSERT_TRUE(s->response);
   EXPECT_EQ(s->response->choices.at(0).message.text(), "Hello from Gemini.");
@@ -171,7 +171,7 @@ TEST_F(TranslationTest, GeminiWholeStreamAndTools) {
   EXPECT_EQ(ts->chunks[0].finish_reason, api::FinishReason::kToolCalls);
 }
 
-TEST_F(TranslationTest, EmbeddingsOpenAiAndGemini) {
+TEST_P(TranslationTest, EmbeddingsOpenAiAndGemini) {
   auto req = std::make_shared<api::EmbeddingRequest>();
   req->model = "virtual";
   req->input = {"hello", "world"};
@@ -195,7 +195,7 @@ TEST_F(TranslationTest, EmbeddingsOpenAiAndGemini) {
   EXPECT_EQ(r.error().code(), ErrorCode::kUnimplemented);
 }
 
-TEST_F(TranslationTest, HealthChecksProbeModelLists) {
+TEST_P(TranslationTest, HealthChecksProbeModelLists) {
   for (const char* name : {"oa", "an", "gm"}) {
     std::promise<Status> p;
     registry_.find(name)->check_health([&](Status st) { p.set_value(std::move(st)); });
@@ -209,11 +209,13 @@ TEST_F(TranslationTest, HealthChecksProbeModelLists) {
   EXPECT_EQ(model_gets, 3);
 }
 
-TEST_F(TranslationTest, KeepAliveReusesConnections) {
+TEST_P(TranslationTest, KeepAliveReusesConnections) {
   int before = standin_->connections_accepted();
   for (int i = 0; i < 10; ++i) run("oa", "gpt-test", user_request("Hello"));
   EXPECT_LE(standin_->connections_accepted() - before, 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, TranslationTest, FULCRUM_TRANSPORTS);
 
 }  // namespace
 }  // namespace fulcrum::providers::testing

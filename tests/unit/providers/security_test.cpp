@@ -15,12 +15,12 @@ constexpr const char* kAnthropicKey = "test-anthropic-key";
 constexpr const char* kGeminiKey = "test-gemini-key";
 constexpr const char* kKeys[] = {kOpenAiKey, kAnthropicKey, kGeminiKey};
 
-class SecurityTest : public ::testing::Test {
+class SecurityTest : public ::testing::TestWithParam<HttpTransport> {
  protected:
   void SetUp() override {
     good_ = start_standin();
     evil_ = start_standin();
-    client_ = make_client();
+    client_ = make_client(GetParam());
     std::string base = good_->base_url();
     auto reg = registry_from_toml(
         std::string("[providers.oa]\nkind = \"openai_compat\"\nmax_retries = 0\n") +
@@ -76,7 +76,7 @@ std::shared_ptr<api::ChatRequest> hostile_request(const std::string& evil, bool 
   return r;
 }
 
-TEST_F(SecurityTest, RequestFieldsCannotRedirectTheCall) {
+TEST_P(SecurityTest, RequestFieldsCannotRedirectTheCall) {
   std::string evil = evil_->base_url();
   std::string log;
   for (bool stream : {false, true}) {
@@ -94,7 +94,7 @@ TEST_F(SecurityTest, RequestFieldsCannotRedirectTheCall) {
   }
 }
 
-TEST_F(SecurityTest, ModelNamesCannotChangeHostPathOrQuery) {
+TEST_P(SecurityTest, ModelNamesCannotChangeHostPathOrQuery) {
   std::string evil = evil_->base_url();
   const std::string models[] = {evil + "/v1",
                                 "//" + evil.substr(7) + "/x",
@@ -123,13 +123,16 @@ TEST_F(SecurityTest, ModelNamesCannotChangeHostPathOrQuery) {
   }
 }
 
-TEST_F(SecurityTest, RedirectsAreNotFollowed) {
-  good_->add_fixture(json{{"reference", "RFC 9110 section 15.4 (3xx redirection)"},
-                          {"match", {{"path", "/v1/chat/completions"}, {"model", "redirect"}}},
-                          {"response",
-                           {{"status", 307},
-                            {"headers", {{"Location", evil_->base_url() + "/v1/chat/completions"}}},
-                            {"body", ""}}}});
+TEST_P(SecurityTest, RedirectsAreNotFollowed) {
+  ASSERT_TRUE(good_
+                  ->add_fixture(json{
+                      {"reference", "RFC 9110 section 15.4 (3xx redirection)"},
+                      {"match", {{"path", "/v1/chat/completions"}, {"model", "redirect"}}},
+                      {"response",
+                       {{"status", 307},
+                        {"headers", {{"Location", evil_->base_url() + "/v1/chat/completions"}}},
+                        {"body", ""}}}})
+                  .ok());
   std::string log;
   auto s = run("oa", "redirect", user_request("hi"), &log);
   ASSERT_TRUE(s->error);
@@ -137,7 +140,7 @@ TEST_F(SecurityTest, RedirectsAreNotFollowed) {
   EXPECT_TRUE(evil_->requests().empty());
 }
 
-TEST_F(SecurityTest, EchoedKeyIsRedactedFromErrorsAndLogs) {
+TEST_P(SecurityTest, EchoedKeyIsRedactedFromErrorsAndLogs) {
   good_->queue_fault(
       json{
           {"kind", "http_error"},
@@ -151,7 +154,7 @@ TEST_F(SecurityTest, EchoedKeyIsRedactedFromErrorsAndLogs) {
   EXPECT_NE(log.find("[redacted]"), std::string::npos) << log;
 }
 
-TEST_F(SecurityTest, KeysTravelOnlyInTheirOwnHeader) {
+TEST_P(SecurityTest, KeysTravelOnlyInTheirOwnHeader) {
   std::string log;
   run("gm", "gemini-test", user_request("hi"), &log);
   auto reqs = good_->requests();
@@ -160,6 +163,8 @@ TEST_F(SecurityTest, KeysTravelOnlyInTheirOwnHeader) {
   EXPECT_EQ(reqs[0].headers.at("x-goog-api-key"), kGeminiKey);
   EXPECT_EQ(reqs[0].body.find(kGeminiKey), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, SecurityTest, FULCRUM_TRANSPORTS);
 
 }  // namespace
 }  // namespace fulcrum::providers::testing

@@ -1,0 +1,83 @@
+// JsonWriter: writes compact JSON straight into a string, without building a DOM. Used on the
+// request path (upstream request bodies, client responses, SSE chunks, the request log), where
+// a DOM would be built only to be dumped. Commas are placed by the writer; strings are escaped
+// with json_escape_append (invalid UTF-8 becomes U+FFFD, so the output is always valid JSON).
+//
+//   std::string out;
+//   JsonWriter w(&out);
+//   w.begin_object().key("id").value(id).key("n").value(3).end_object();
+//
+// Misuse (a key outside an object, unbalanced ends, nesting deeper than kMaxDepth) is a bug
+// and trips an assert.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace fulcrum {
+
+class JsonWriter {
+ public:
+  static constexpr int kMaxDepth = 64;
+
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  // Any integer type (bool excluded: it has its own overload).
+  template <typename I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
+  JsonWriter& value(I v) {
+    if constexpr (std::is_signed_v<I>) {
+      return int_value(static_cast<int64_t>(v));
+    } else {
+      return uint_value(static_cast<uint64_t>(v));
+    }
+  }
+  // Shortest text that reads back to the same double; integral values keep a ".0" so the
+  // type stays visible. NaN and infinities (not JSON) are written as null.
+  JsonWriter& value(double v);
+  JsonWriter& value(bool v);
+  JsonWriter& null();
+  // A value that is already JSON text (compact or not): copied as is. The caller vouches for it.
+  JsonWriter& raw(std::string_view json);
+
+  // key(k).value(v) in one call.
+  template <typename T>
+  JsonWriter& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+  JsonWriter& null_field(std::string_view k) {
+    key(k);
+    return null();
+  }
+
+  // True when every begin_* has its end_*.
+  bool complete() const { return depth_ == 0 && wrote_root_; }
+
+ private:
+  JsonWriter& int_value(int64_t v);
+  JsonWriter& uint_value(uint64_t v);
+  void before_value();
+  void push(char open);
+  void pop(char close);
+
+  std::string* out_;
+  int depth_ = 0;
+  bool wrote_root_ = false;
+  bool after_key_ = false;
+  bool first_[kMaxDepth] = {};
+  bool is_object_[kMaxDepth] = {};
+};
+
+}  // namespace fulcrum

@@ -1,0 +1,131 @@
+// core/json_writer and the request-path JSON around it: what the direct writer produces must be
+// valid JSON that reads back (checked with nlohmann, an independent parser) to what was written,
+// whatever the strings hold; and the simdjson-based readers keep the API's field rules.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "api/anthropic_json.h"
+#include "api/openai_json.h"
+#include "core/json_writer.h"
+#include "core/utf8.h"
+
+namespace fulcrum {
+namespace {
+
+using Json = nlohmann::json;
+
+TEST(JsonWriter, WritesCompactJsonWithCommasWhereTheyBelong) {
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().field("a", 1).field("b", "x").key("c").begin_array();
+  w.value(true).null().value(-7).begin_object().end_object().begin_array().end_array();
+  w.end_array().field("d", 2.5).field("e", 3.0).field("big", uint64_t{18446744073709551615u});
+  w.end_object();
+  EXPECT_TRUE(w.complete());
+  EXPECT_EQ(out,
+            R"({"a":1,"b":"x","c":[true,null,-7,{},[]],"d":2.5,"e":3.0,"big":18446744073709551615})");
+}
+
+TEST(JsonWriter, DoublesReadBackExactlyAndNonFiniteIsNull) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> dist(-1e6, 1e6);
+  for (int i = 0; i < 2000; ++i) {
+    double d = dist(rng) * std::pow(10.0, static_cast<int>(rng() % 40) - 20);
+    std::string out;
+    JsonWriter(&out).value(d);
+    EXPECT_EQ(Json::parse(out).get<double>(), d) << out;
+  }
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_array().value(std::nan("")).value(HUGE_VAL).value(0.1).end_array();
+  EXPECT_EQ(out, "[null,null,0.1]");
+}
+
+TEST(JsonWriter, StringsRoundTripAndInvalidUtf8BecomesReplacement) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s;
+    size_t n = rng() % 40;
+    for (size_t k = 0; k < n; ++k) s.push_back(static_cast<char>(rng() % 256));
+    std::string out;
+    JsonWriter(&out).value(s);
+    Json j = Json::parse(out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "invalid JSON for input " << i;
+    if (utf8::is_valid(s)) {
+      EXPECT_EQ(j.get<std::string>(), s) << i;  // valid text reads back unchanged
+    } else {
+      EXPECT_NE(j.get<std::string>().find("\xEF\xBF\xBD"), std::string::npos) << i;
+    }
+  }
+  std::string out;
+  JsonWriter(&out).value(std::string_view("q\"b\\n\n\t\x01\x7f/é", 12));
+  EXPECT_EQ(out, "\"q\\\"b\\\\n\\n\\t\\u0001\x7f/é\"");
+}
+
+TEST(RequestPathJson, UpstreamBodiesAreValidForHostileText) {
+  // Control characters, quotes, invalid UTF-8 and a JSON-looking tool argument string.
+  std::string text = "he said \"hi\"\n\x01\xff\xfe </script> \\u0000";
+  api::ChatRequest r;
+  r.model = "m";
+  r.system.push_back(api::ContentPart{.text = text});
+  api::Message u;
+  u.role = api::Role::kUser;
+  u.content.push_back(api::ContentPart{.text = text});
+  r.messages.push_back(u);
+  api::Message a;
+  a.role = api::Role::kAssistant;
+  a.tool_calls.push_back({"call_1", "f", "{\"x\": \"" + std::string("\xff") + "\"}"});  // not JSON
+  a.tool_calls.push_back({"call_2", "g", " {\"y\": [1, 2.5, {\"z\": null}]} "});
+  r.messages.push_back(a);
+  r.tools.push_back({"f", text, "{\"type\":\"object\"}", true});
+  r.stop = {text};
+  r.temperature = 0.7;
+  for (const std::string& body :
+       {api::openai_chat_request_json(r, "gpt-x"), api::anthropic_request_json(r, "claude-x")}) {
+    Json j = Json::parse(body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << body;
+    EXPECT_EQ(j["model"].get<std::string>().substr(0, 3), body.find("claude") == std::string::npos
+                                                              ? "gpt"
+                                                              : "cla");
+  }
+  Json anth = Json::parse(api::anthropic_request_json(r, "claude-x"));
+  const Json& blocks = anth["messages"][1]["content"];
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0]["input"], Json::object());  // arguments that are not JSON: {}
+  EXPECT_EQ(blocks[1]["input"], Json::parse(R"({"y":[1,2.5,{"z":null}]})"));
+}
+
+TEST(RequestPathJson, ParsedRequestsKeepPassThroughJsonAndNumbers) {
+  auto r = api::parse_openai_chat_request(R"({
+    "model": "auto", "temperature": 1, "top_p": 0.5, "max_tokens": 1e2, "seed": -3,
+    "messages": [{"role": "user", "content": "hi \u00e9 \ud83d\ude00"}],
+    "tools": [{"type": "function", "function": {"name": "f",
+      "parameters": {"type": "object", "properties": {"b": {"type": "number", "maximum": 1.5e3}},
+                     "required": ["b"]}}}],
+    "metadata": {"k": "v"}, "stream": false})");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(*r->temperature, 1.0);
+  EXPECT_EQ(*r->max_tokens, 100);
+  EXPECT_EQ(*r->seed, -3);
+  EXPECT_EQ(r->messages[0].text(), "hi \xc3\xa9 \xf0\x9f\x98\x80");
+  EXPECT_EQ(Json::parse(r->tools[0].parameters),
+            Json::parse(R"({"type":"object","properties":{"b":{"type":"number","maximum":1500}},
+                            "required":["b"]})"));
+  EXPECT_EQ(r->metadata.at("k"), "v");
+  // An integer out of int64 range is not an integer.
+  auto big = api::parse_openai_chat_request(
+      R"({"model":"m","max_tokens":18446744073709551615,"messages":[{"role":"user","content":"x"}]})");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().field(), "max_tokens");
+  // Null means absent.
+  auto nulls = api::parse_openai_chat_request(
+      R"({"model":"m","temperature":null,"tools":null,"messages":[{"role":"user","content":"x","name":null}]})");
+  ASSERT_TRUE(nulls.ok()) << nulls.error().to_string();
+  EXPECT_FALSE(nulls->temperature.has_value());
+}
+
+}  // namespace
+}  // namespace fulcrum
