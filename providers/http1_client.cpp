@@ -607,8 +607,9 @@ Http1Client::~Http1Client() {
   if (!loop_) return;
   loop_->stop();
   if (loop_thread_.get_id() == std::this_thread::get_id()) {
-    loop_thread_.detach();  // destroyed from its own loop: the thread holds the loop alive
-    (void)loop_.release();
+    // Destroyed from its own loop: the thread finishes the batch, shuts the loop down and
+    // frees it (it holds the last reference).
+    loop_thread_.detach();
     return;
   }
   loop_thread_.join();
@@ -616,11 +617,11 @@ Http1Client::~Http1Client() {
 
 IoLoop* Http1Client::own_loop() {
   std::call_once(loop_once_, [this] {
-    loop_ = std::make_unique<IoLoop>();
-    IoLoop* l = loop_.get();
-    loop_thread_ = std::thread([l] {
+    loop_ = std::make_shared<IoLoop>();
+    loop_thread_ = std::thread([l = loop_]() mutable {
       l->run();
       l->shutdown();
+      l.reset();
     });
   });
   return loop_.get();

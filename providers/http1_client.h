@@ -67,7 +67,7 @@ class Http1Client {
 
   std::shared_ptr<Core> core_;
   std::once_flag loop_once_;
-  std::unique_ptr<IoLoop> loop_;
+  std::shared_ptr<IoLoop> loop_;  // shared with its thread, which may outlive this client
   std::thread loop_thread_;
   bool proxy_set_ = false;
   std::vector<std::string> no_proxy_;

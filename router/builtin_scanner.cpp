@@ -3,10 +3,11 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <cstdio>
 
+#include "router/ascii.h"
 #include "router/text_masks.h"
 
 namespace fulcrum::router {
@@ -22,26 +23,7 @@ struct BuiltinScanner::ScanState {
   std::vector<Window> windows;
 };
 
-uint64_t g_prof[64], g_cnt[64];
-static struct Dump { ~Dump() { if (!getenv("PRIV_PROFILE")) return; for (int i = 0; i < 40; ++i) if (g_cnt[i]) fprintf(stderr, "det %d: %lu calls %.0f cycles/call\n", i, g_cnt[i], double(g_prof[i]) / g_cnt[i]); } } g_dump;
 namespace {
-
-// Windows closer than this are scanned as one (a call costs about as much as this many bytes).
-constexpr uint64_t kMergeGap = 64;
-// How far a window's start walks back to find a non-word byte before giving up (then: 0).
-constexpr uint64_t kMaxWalkBack = 256;
-
-bool is_word(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-// The start moved back to just after a non-word byte (Vectorscan reads the byte before a buffer
-// as a non-word byte, so `\b` there then reads as in the whole text).
-uint64_t after_non_word(std::string_view text, uint64_t start) {
-  const uint64_t floor = start > kMaxWalkBack ? start - kMaxWalkBack : 0;
-  while (start > 0 && is_word(text[start - 1])) start = start == floor ? 0 : start - 1;
-  return start;
-}
 
 std::vector<std::string_view> split_anchors(std::string_view list) {
   std::vector<std::string_view> out;
@@ -147,8 +129,8 @@ Status BuiltinScanner::compile(std::span<const BuiltinPattern* const> rows) {
     hs_compile_error_t* err = nullptr;
     if (hs_expression_info(regex.c_str(), flags, &info, &err) != HS_SUCCESS) {
       hs_free_compile_error(err);
-      return Error(ErrorCode::kInternal, "privacy: built-in pattern '" + std::string(p.kind) +
-                                             "' does not compile");
+      return Error(ErrorCode::kInternal,
+                   "privacy: built-in pattern '" + std::string(p.kind) + "' does not compile");
     }
     d.max_width = info->max_width;
     std::free(info);
@@ -162,9 +144,9 @@ Status BuiltinScanner::compile(std::span<const BuiltinPattern* const> rows) {
     for (std::string_view lit : split_anchors(p.anchors)) {
       if (lit.empty()) return bad("empty anchor");
       for (char c : lit) {
-        bool in = d.span.none() || (d.span.test(static_cast<unsigned char>(c)) &&
-                                    (!p.caseless || d.span.test(static_cast<unsigned char>(
-                                                        flip_case(c)))));
+        bool in = d.span.none() ||
+                  (d.span.test(static_cast<unsigned char>(c)) &&
+                   (!p.caseless || d.span.test(static_cast<unsigned char>(flip_case(c)))));
         if (!in) return bad("anchor '" + std::string(lit) + "' outside the span");
       }
       anchors_.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(lit.size()), p.check});
@@ -276,8 +258,9 @@ Status BuiltinScanner::scan_detector(size_t d, std::string_view text, ScanState*
     }
     st->windows.push_back({after_non_word(text, lo), std::min(n, hi + 1)});
   }
-  std::sort(st->windows.begin(), st->windows.end(),
-            [](const ScanState::Window& a, const ScanState::Window& b) { return a.start < b.start; });
+  std::sort(
+      st->windows.begin(), st->windows.end(),
+      [](const ScanState::Window& a, const ScanState::Window& b) { return a.start < b.start; });
   Collector c{out, std::max<size_t>(65536, text.size() * 8), static_cast<uint32_t>(d)};
   c.text_size = n;
   c.regions = &regions;
@@ -287,13 +270,9 @@ Status BuiltinScanner::scan_detector(size_t d, std::string_view text, ScanState*
       win.end = std::max(win.end, st->windows[i].end);
     c.base = win.start;
     c.scan_end = win.end;
-    static bool dbg = getenv("PRIV_DEBUG") != nullptr;
-    if (dbg) fprintf(stderr, "scan %s [%lu,%lu) %lu bytes regions=%zu\n", std::string(det.row->kind).c_str(), (unsigned long)win.start, (unsigned long)win.end, (unsigned long)(win.end-win.start), regions.size());
-    uint64_t t0 = __builtin_ia32_rdtsc();
-    hs_error_t rc = hs_scan(det.som_db, text.data() + win.start,
-                            static_cast<unsigned>(win.end - win.start), 0, scratch,
-                            on_window_match, &c);
-    g_prof[d] += __builtin_ia32_rdtsc() - t0; g_cnt[d]++;
+    hs_error_t rc =
+        hs_scan(det.som_db, text.data() + win.start, static_cast<unsigned>(win.end - win.start), 0,
+                scratch, on_window_match, &c);
     if (c.overflow)
       return Error(
           ErrorCode::kInvalidArgument,

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "router/ascii.h"
 #include "router/builtin_scanner.h"
 #include "router/privacy_patterns.h"
 #include "router/privacy_scanner.h"
@@ -19,10 +20,6 @@ struct PrivacyClassifier::Detector {
 };
 
 namespace {
-
-bool is_word(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
 
 // A literal term as a Vectorscan expression: metacharacters escaped as \xHH, word
 // boundaries on the sides that are word characters.

@@ -1,23 +1,15 @@
 #include "router/privacy_gates.h"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 
+#include "router/ascii.h"
 #include "router/validators.h"
 
 namespace fulcrum::router {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_word(char c) {
-  return is_alnum(c) || c == '_';
-}
 bool digit_at(std::string_view t, size_t i) {
   return i < t.size() && is_digit(t[i]);
 }
@@ -103,7 +95,9 @@ void GateInput::collect(std::string_view t, const TextMasks& m) {
   const uint64_t* digit = m.words(TextMasks::kDigit);
   const uint64_t* upper = m.words(TextMasks::kUpper);
   // Shifted views across word edges: bit i of shr(x, w, k) is bit i + k of the text.
-  auto shr = [](const uint64_t* x, size_t w, int k) { return (x[w] >> k) | (x[w + 1] << (64 - k)); };
+  auto shr = [](const uint64_t* x, size_t w, int k) {
+    return (x[w] >> k) | (x[w + 1] << (64 - k));
+  };
   size_t next = 0;  // runs end before this
   for (size_t w = 0; w < words; ++w) {
     // Starts of four number bytes in a row: every run with four digits has one.
@@ -214,8 +208,7 @@ void gate_uk_nino(const GateInput& in, uint8_t, std::vector<GateRegion>* out) {
   const std::string_view t = in.text;
   for (uint32_t p : in.capital_pairs) {
     if (p > 0 && is_word(t[p - 1])) continue;
-    if (digit_at(t, p + 2) || (t[p + 2] == ' ' && digit_at(t, p + 4)))
-      out->push_back({p, p + 2});
+    if (digit_at(t, p + 2) || (t[p + 2] == ' ' && digit_at(t, p + 4))) out->push_back({p, p + 2});
   }
 }
 
@@ -235,8 +228,7 @@ void gate_ipv6_colons(const GateInput& in, uint8_t, std::vector<GateRegion>* out
     bool hex = true;
     for (size_t i = first + 1; i < c && hex; ++i) {
       char b = t[i];
-      hex = is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F') || b == ':' ||
-            b == '.';
+      hex = is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F') || b == ':' || b == '.';
     }
     if (hex) out->push_back({static_cast<uint32_t>(first), static_cast<uint32_t>(c + 1)});
   }

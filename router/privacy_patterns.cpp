@@ -1,19 +1,11 @@
 #include "router/privacy_patterns.h"
 
+#include "router/ascii.h"
 #include "router/validators.h"
 
 namespace fulcrum::router {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 bool is_token(char c) {
   return is_alnum(c) || c == '_' || c == '-';
 }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "router/ascii.h"
+
 namespace fulcrum::router {
 
 struct PatternScanner::Pattern {
@@ -40,23 +42,6 @@ struct PatternScanner::ScratchPool {
 };
 
 namespace {
-
-// Windows closer than this are scanned as one (a call costs about as much as this many bytes).
-constexpr uint64_t kMergeGap = 64;
-// How far a window's start walks back to find a non-word byte before giving up (then: 0).
-constexpr uint64_t kMaxWalkBack = 256;
-
-bool is_word(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-// The start moved back to just after a non-word byte (Vectorscan reads the byte before a
-// buffer as a non-word byte, so `\b` there then reads as in the whole text).
-uint64_t after_non_word(std::string_view text, uint64_t start) {
-  const uint64_t floor = start > kMaxWalkBack ? start - kMaxWalkBack : 0;
-  while (start > 0 && is_word(text[start - 1])) start = start == floor ? 0 : start - 1;
-  return start;
-}
 
 bool by_pattern_end(const ScanMatch& a, const ScanMatch& b) {
   return a.pattern != b.pattern ? a.pattern < b.pattern : a.end < b.end;

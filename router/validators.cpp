@@ -7,21 +7,11 @@
 #include <cstring>
 #include <string>
 
+#include "router/ascii.h"
+
 namespace fulcrum::router {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_upper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
-bool is_lower(char c) {
-  return c >= 'a' && c <= 'z';
-}
-bool is_alpha(char c) {
-  return is_upper(c) || is_lower(c);
-}
 char to_upper(char c) {
   return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
 }

@@ -63,8 +63,8 @@ TEST(PrivacyClassifier, EveryBuiltinKindIsFoundWithExactOffsets) {
   auto c = make();
   ASSERT_TRUE(c);
   for (const auto& p : kPositives) {
-    for (const std::string& prefix : {std::string(), std::string("Please use "),
-                                      std::string("line one\nsee: ")}) {
+    for (const std::string& prefix :
+         {std::string(), std::string("Please use "), std::string("line one\nsee: ")}) {
       const std::string text = prefix + p.secret + (prefix.empty() ? "" : " for this, thanks.");
       auto f = scan(*c, text);
       ASSERT_EQ(f.size(), 1u) << p.kind << " in '" << text << "'";
@@ -95,7 +95,7 @@ TEST(PrivacyClassifier, ValidatorsRejectLookAlikes) {
   auto c = make();
   ASSERT_TRUE(c);
   const char* clean[] = {
-      "card 4111 1111 1111 1112 fails Luhn",       // one digit off a valid card
+      "card 4111 1111 1111 1112 fails Luhn",        // one digit off a valid card
       "IBAN GB82 WEST 1234 5698 7654 33 is wrong",  // mod-97 fails
       "ssn 000-12-3456 is never issued",            // area 000
       "ssn 666-12-3456 is never issued",            // area 666
