@@ -4,7 +4,6 @@
 #include <ctime>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "api/openai_json.h"
 #include "core/log.h"
@@ -15,7 +14,6 @@
 namespace fulcrum::server {
 namespace {
 
-using Json = nlohmann::json;
 
 // Forwards a provider's sink calls to the exchange; reports the attempt's end to the walker.
 class ExchangeSink final : public providers::ChatSink {
