@@ -9,25 +9,11 @@
 namespace fulcrum::engine {
 namespace {
 
-constexpr std::string_view kSpace = "\xE2\x96\x81";  // U+2581 LOWER ONE EIGHTH BLOCK
+constexpr std::string_view kSpace = kSentencePieceSpace;
 
 size_t utf8_len(unsigned char c) {
   static constexpr uint8_t kLen[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
   return kLen[c >> 4];
-}
-
-std::string unescape_spaces(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    if (s.compare(i, kSpace.size(), kSpace) == 0) {
-      out.push_back(' ');
-      i += kSpace.size();
-    } else {
-      out.push_back(s[i++]);
-    }
-  }
-  return out;
 }
 
 }  // namespace

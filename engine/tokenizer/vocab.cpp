@@ -211,4 +211,18 @@ Result<Vocab> load_vocab(const gguf::GgufFile& file) {
   return v;
 }
 
+std::string unescape_spaces(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (s.compare(i, kSentencePieceSpace.size(), kSentencePieceSpace) == 0) {
+      out.push_back(' ');
+      i += kSentencePieceSpace.size();
+    } else {
+      out.push_back(s[i++]);
+    }
+  }
+  return out;
+}
+
 }  // namespace fulcrum::engine

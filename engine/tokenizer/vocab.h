@@ -87,4 +87,9 @@ struct Vocab {
 // value; a missing or mistyped array is an error naming its key.
 Result<Vocab> load_vocab(const gguf::GgufFile& file);
 
+// SentencePiece writes a space as U+2581 ("▁") inside token texts (SentencePiece and WordPiece
+// vocabs converted from it); unescape_spaces turns each back into ' '.
+inline constexpr std::string_view kSentencePieceSpace = "\xE2\x96\x81";
+std::string unescape_spaces(std::string_view s);
+
 }  // namespace fulcrum::engine

@@ -8,7 +8,7 @@
 namespace fulcrum::engine {
 namespace {
 
-constexpr std::string_view kSpace = "\xE2\x96\x81";
+constexpr std::string_view kSpace = kSentencePieceSpace;
 
 bool is_cjk_ideograph(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
@@ -48,19 +48,6 @@ std::vector<std::string> basic_words(std::string_view text) {
   }
   if (words.back().empty()) words.pop_back();
   return words;
-}
-
-std::string unescape_spaces(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    if (s.compare(i, kSpace.size(), kSpace) == 0) {
-      out.push_back(' ');
-      i += kSpace.size();
-    } else {
-      out.push_back(s[i++]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
