@@ -1,7 +1,8 @@
 #include "kernels/ggml_type.h"
 
 #include <array>
-#include <cctype>
+
+#include "core/ascii.h"
 
 namespace fulcrum::kernels {
 namespace {
@@ -42,15 +43,6 @@ constexpr std::array<GgmlTypeTraits, 32> kTypes = {{
     {GgmlType::kMXFP4, "mxfp4", 32, 17},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 }  // namespace
 
 std::optional<GgmlTypeTraits> ggml_type_traits(uint32_t id) {
@@ -71,7 +63,7 @@ std::string_view ggml_type_name(GgmlType t) {
 
 std::optional<GgmlType> ggml_type_from_name(std::string_view name) {
   for (const auto& t : kTypes)
-    if (iequals(t.name, name)) return t.type;
+    if (ascii::iequals(t.name, name)) return t.type;
   return std::nullopt;
 }
 

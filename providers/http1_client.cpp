@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ascii.h"
 #include "providers/http1_response_parser.h"
 
 namespace fulcrum::providers {
@@ -31,17 +32,6 @@ constexpr auto kSweepEvery = std::chrono::milliseconds(10);
 constexpr auto kMaxIdleAge = std::chrono::seconds(60);
 constexpr uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP;
 constexpr uint32_t kWriteEvents = EPOLLIN | EPOLLRDHUP | EPOLLOUT;
-
-char lower_ascii(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-  return true;
-}
 
 Error bad_url(std::string_view why) {
   return Error(ErrorCode::kInvalidArgument, fmt::format("bad upstream URL: {}", why));
@@ -72,8 +62,8 @@ Result<std::string> request_head(const HttpRequest& r, const Http1Url& u) {
         k.find(':') != std::string::npos)
       return Error(ErrorCode::kInvalidArgument, "bad upstream request header");
     // Framing and addressing are the client's own.
-    if (iequals(k, "host") || iequals(k, "content-length") || iequals(k, "transfer-encoding") ||
-        iequals(k, "connection"))
+    if (ascii::iequals(k, "host") || ascii::iequals(k, "content-length") ||
+        ascii::iequals(k, "transfer-encoding") || ascii::iequals(k, "connection"))
       continue;
     h.append(k).append(": ").append(v).append("\r\n");
   }
@@ -248,13 +238,14 @@ void LoopState::finish(std::unique_ptr<Transfer> t, Status st) {
 
 void LoopState::finish_later(std::unique_ptr<Transfer> t, Status st) {
   // Never inside send(): the caller may not expect its handler to run before send() returns.
-  auto holder = std::make_shared<std::pair<std::unique_ptr<Transfer>, Status>>(std::move(t),
-                                                                              std::move(st));
+  auto holder =
+      std::make_shared<std::pair<std::unique_ptr<Transfer>, Status>>(std::move(t), std::move(st));
   loop_->post([holder] { finish(std::move(holder->first), std::move(holder->second)); });
 }
 
 void LoopState::start(std::unique_ptr<Transfer> t) {
-  if (closing_) return finish(std::move(t), Error(ErrorCode::kCancelled, "HTTP client shutting down"));
+  if (closing_)
+    return finish(std::move(t), Error(ErrorCode::kCancelled, "HTTP client shutting down"));
   auto head = request_head(t->request, t->url);
   if (!head.ok()) return finish_later(std::move(t), head.error());
   t->head = std::move(head).value();
@@ -496,18 +487,18 @@ void LoopState::sweep() {
     const Transfer& t = *c->t;
     const HttpTimeouts& to = t.request.timeouts;
     if (c->phase == Conn::Phase::kConnecting && now >= t.connect_deadline) {
-      expired.emplace_back(c, Error(ErrorCode::kDeadlineExceeded,
-                                    fmt::format("upstream connect timeout after {} ms",
-                                                to.connect_ms)));
+      expired.emplace_back(
+          c, Error(ErrorCode::kDeadlineExceeded,
+                   fmt::format("upstream connect timeout after {} ms", to.connect_ms)));
     } else if (!t.parser.head_done() && now >= t.first_byte_deadline) {
       expired.emplace_back(
           c, Error(ErrorCode::kDeadlineExceeded,
                    fmt::format("no upstream response headers within {} ms (first byte timeout)",
                                to.first_byte_ms)));
     } else if (now >= t.total_deadline) {
-      expired.emplace_back(c, Error(ErrorCode::kDeadlineExceeded,
-                                    fmt::format("upstream total timeout after {} ms",
-                                                to.total_ms)));
+      expired.emplace_back(c,
+                           Error(ErrorCode::kDeadlineExceeded,
+                                 fmt::format("upstream total timeout after {} ms", to.total_ms)));
     } else if (t.handler->cancelled()) {
       expired.emplace_back(c, Error(ErrorCode::kCancelled, "request cancelled by the caller"));
     }
@@ -523,7 +514,7 @@ void LoopState::sweep() {
 
 Result<std::optional<Http1Url>> parse_http1_url(std::string_view url) {
   using R = std::optional<Http1Url>;
-  if (url.size() < 7 || !iequals(url.substr(0, 7), "http://")) return R();
+  if (url.size() < 7 || !ascii::iequals(url.substr(0, 7), "http://")) return R();
   std::string_view rest = url.substr(7);
   size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
@@ -572,8 +563,8 @@ Result<std::optional<Http1Url>> parse_http1_url(std::string_view url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
       return bad_url("space or control character in the path");
   }
-  u.target = target.empty() || target.front() != '/' ? "/" + std::string(target)
-                                                     : std::string(target);
+  u.target =
+      target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
   return R(std::move(u));
 }
 
@@ -631,7 +622,7 @@ bool Http1Client::proxied(std::string_view host) const {
   if (!proxy_set_) return false;
   if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
   for (const auto& item : no_proxy_)
-    if (item == "*" || iequals(item, host)) return false;
+    if (item == "*" || ascii::iequals(item, host)) return false;
   return true;
 }
 

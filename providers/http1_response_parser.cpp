@@ -4,19 +4,10 @@
 
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace fulcrum::providers {
 namespace {
-
-char lower_ascii(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -29,7 +20,7 @@ std::string_view trim(std::string_view s) {
 bool has_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     size_t comma = value.find(',');
-    if (iequals(trim(value.substr(0, comma)), token)) return true;
+    if (ascii::iequals(trim(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -55,7 +46,8 @@ size_t head_end(std::string_view s, size_t* terminator) {
 }  // namespace
 
 Error Http1ResponseParser::malformed(std::string_view why) const {
-  return Error(ErrorCode::kUpstream, fmt::format("upstream sent a malformed HTTP response: {}", why));
+  return Error(ErrorCode::kUpstream,
+               fmt::format("upstream sent a malformed HTTP response: {}", why));
 }
 
 Status Http1ResponseParser::parse_head(std::string_view text) {
@@ -83,9 +75,10 @@ Status Http1ResponseParser::parse_head(std::string_view text) {
     if (line.empty()) continue;
     if (line.front() == ' ' || line.front() == '\t') return malformed("folded header line");
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return malformed("header line without a name");
+    if (colon == std::string_view::npos || colon == 0)
+      return malformed("header line without a name");
     std::string name(trim(line.substr(0, colon)));
-    for (char& c : name) c = lower_ascii(c);
+    for (char& c : name) c = ascii::to_lower(c);
     std::string_view value = trim(line.substr(colon + 1));
     if (name == "content-length") {
       uint64_t n = 0;

@@ -1,34 +1,21 @@
-// ASCII byte classes shared by the privacy detectors, gates and validators. Bytes of 0x80 and
-// above are in none of them (the detectors' regular expressions are ASCII, as is `\b`).
+// The privacy scanners' shared pieces: the ASCII classes of core/ascii.h under their short names,
+// and how scan windows are cut.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "core/ascii.h"
+
 namespace fulcrum::router {
 
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool is_upper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
-constexpr bool is_lower(char c) {
-  return c >= 'a' && c <= 'z';
-}
-constexpr bool is_alpha(char c) {
-  return is_upper(c) || is_lower(c);
-}
-constexpr bool is_alnum(char c) {
-  return is_digit(c) || is_alpha(c);
-}
-constexpr bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-// What Vectorscan's `\b` counts as a word byte.
-constexpr bool is_word(char c) {
-  return is_alnum(c) || c == '_';
-}
+using ascii::is_alnum;
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_hex;
+using ascii::is_lower;
+using ascii::is_upper;
+using ascii::is_word;
 
 // Scan windows (router/builtin_scanner.cpp, router/privacy_scanner.cpp): windows closer than
 // kMergeGap bytes are scanned as one (a call costs about as much as this many bytes), and a

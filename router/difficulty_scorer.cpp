@@ -4,19 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace fulcrum::router {
-namespace {
-
-// ASCII lower case (std::tolower in the "C" locale, without a libc call per byte).
-void to_lower_ascii(std::string_view s, std::string* out) {
-  out->resize(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    (*out)[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+RuleScorer::RuleScorer(RuleScorerConfig config) : config_(std::move(config)) {
+  keywords_lower_.resize(config_.hard_keywords.size());
+  for (size_t k = 0; k < config_.hard_keywords.size(); ++k)
+    ascii::to_lower(config_.hard_keywords[k], &keywords_lower_[k]);
 }
-
-}  // namespace
 
 int64_t estimate_tokens(const RouteInput& input) {
   int64_t bytes = 0;
@@ -54,16 +49,16 @@ DifficultyScore RuleScorer::score(const RouteInput& input, const std::string* ex
   // Keywords are looked for in user and system text only (not in tool output or replies),
   // case-insensitively: each text is lower-cased once, then searched per keyword.
   thread_local std::vector<std::string> lowered;
-  thread_local std::string kw_lower;
   size_t n_texts = 0;
   for (const auto& seg : input.segments) {
     if (seg.role != "user" && seg.role != "system") continue;
     if (lowered.size() <= n_texts) lowered.emplace_back();
-    to_lower_ascii(seg.text, &lowered[n_texts++]);
+    ascii::to_lower(seg.text, &lowered[n_texts++]);
   }
   double score = 0;
-  for (const auto& kw : config_.hard_keywords) {
-    to_lower_ascii(kw, &kw_lower);
+  for (size_t k = 0; k < config_.hard_keywords.size(); ++k) {
+    const std::string& kw = config_.hard_keywords[k];
+    const std::string& kw_lower = keywords_lower_[k];
     for (size_t t = 0; t < n_texts; ++t) {
       if (!kw_lower.empty() && lowered[t].find(kw_lower) != std::string::npos) {
         score = std::max(score, 0.7);

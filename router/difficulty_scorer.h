@@ -41,12 +41,13 @@ struct RuleScorerConfig {
 
 class RuleScorer final : public DifficultyScorer {
  public:
-  explicit RuleScorer(RuleScorerConfig config) : config_(std::move(config)) {}
+  explicit RuleScorer(RuleScorerConfig config);
   DifficultyScore score(const RouteInput& input, const std::string* explicit_tier,
                         const std::vector<std::string>& tiers) const override;
 
  private:
   RuleScorerConfig config_;
+  std::vector<std::string> keywords_lower_;  // config_.hard_keywords in ASCII lower case
 };
 
 // Token estimate without a tokenizer: ~4 bytes per token, at least 1 per segment.

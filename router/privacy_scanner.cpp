@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
 
 #include "router/ascii.h"
+#include "router/hs_scratch_pool.h"
 
 namespace fulcrum::router {
 
@@ -29,16 +29,6 @@ struct PatternScanner::Window {
   uint64_t start;
   uint64_t end;
   bool operator<(const Window& o) const { return db != o.db ? db < o.db : start < o.start; }
-};
-
-struct PatternScanner::ScratchPool {
-  std::mutex mu;
-  hs_scratch_t* prototype = nullptr;
-  std::vector<hs_scratch_t*> free;
-  ~ScratchPool() {
-    for (auto* s : free) hs_free_scratch(s);
-    if (prototype) hs_free_scratch(prototype);
-  }
 };
 
 namespace {
@@ -105,7 +95,7 @@ std::bitset<256> PatternScanner::parse_span(std::string_view cls) {
 Result<std::unique_ptr<PatternScanner>> PatternScanner::create(
     const std::vector<ScanPattern>& patterns, int* bad_pattern) {
   std::unique_ptr<PatternScanner> s(new PatternScanner());
-  s->scratch_ = std::make_unique<ScratchPool>();
+  s->scratch_ = std::make_unique<HsScratchPool>();
   FULCRUM_TRY_STATUS(s->compile(patterns, bad_pattern));
   return s;
 }
@@ -154,9 +144,9 @@ Status PatternScanner::compile(const std::vector<ScanPattern>& in, int* bad_patt
       hs_free_compile_error(err);
       return e;
     }
-    if (hs_alloc_scratch(db, &scratch_->prototype) != HS_SUCCESS) {
+    if (Status st = scratch_->add(db); !st.ok()) {
       hs_free_database(db);
-      return Error(ErrorCode::kInternal, "privacy: cannot allocate Vectorscan scratch");
+      return st.error();
     }
     return static_cast<void*>(db);
   };
@@ -264,24 +254,8 @@ Status PatternScanner::find(std::string_view text, std::vector<ScanMatch>* out) 
   if (text.empty()) return ok_status();
   if (text.size() > 0xffffffffu)
     return Error(ErrorCode::kPayloadTooLarge, "privacy: text over 4 GiB cannot be scanned");
-  hs_scratch_t* scratch = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(scratch_->mu);
-    if (!scratch_->free.empty()) {
-      scratch = scratch_->free.back();
-      scratch_->free.pop_back();
-    }
-  }
-  if (!scratch && hs_clone_scratch(scratch_->prototype, &scratch) != HS_SUCCESS)
-    return Error(ErrorCode::kInternal, "privacy: cannot clone Vectorscan scratch");
-  struct Release {
-    ScratchPool* pool;
-    hs_scratch_t* s;
-    ~Release() {
-      std::lock_guard<std::mutex> lock(pool->mu);
-      pool->free.push_back(s);
-    }
-  } release{scratch_.get(), scratch};
+  FULCRUM_TRY(auto lease, scratch_->lease());
+  hs_scratch_t* scratch = lease.get();
 
   thread_local std::vector<ScanMatch> ends;
   thread_local std::vector<Window> windows;

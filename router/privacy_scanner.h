@@ -30,6 +30,8 @@
 
 namespace fulcrum::router {
 
+class HsScratchPool;
+
 struct ScanPattern {
   std::string regex;
   unsigned flags = 0;       // HS_FLAG_* (CASELESS); SOM_LEFTMOST is added where needed
@@ -68,7 +70,6 @@ class PatternScanner {
  private:
   struct Pattern;
   struct Window;
-  struct ScratchPool;
   PatternScanner() = default;
   Status compile(const std::vector<ScanPattern>& patterns, int* bad_pattern);
   struct DigitGroup;
@@ -82,7 +83,7 @@ class PatternScanner {
   std::vector<DigitGroup> digit_groups_;  // phase 1: gated patterns by min_digits
   std::array<bool, 256> run_byte_{};      // bytes of any gated pattern's span
   std::vector<void*> som_dbs_;            // phase 2, HS_FLAG_SOM_LEFTMOST (Pattern::som_db indexes)
-  std::unique_ptr<ScratchPool> scratch_;
+  std::unique_ptr<HsScratchPool> scratch_;
 };
 
 }  // namespace fulcrum::router

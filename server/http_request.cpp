@@ -3,19 +3,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace fulcrum::server {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool is_token_char(char c) {
   if (c >= 'a' && c <= 'z') return true;
@@ -35,7 +26,7 @@ bool contains_token(std::string_view list, std::string_view token) {
   while (pos <= list.size()) {
     size_t comma = list.find(',', pos);
     if (comma == std::string_view::npos) comma = list.size();
-    if (iequals(trim(list.substr(pos, comma - pos)), token)) return true;
+    if (ascii::iequals(trim(list.substr(pos, comma - pos)), token)) return true;
     pos = comma + 1;
   }
   return false;
@@ -144,14 +135,14 @@ HttpRequestParser::State HttpRequestParser::parse_head(std::string_view data) {
       have_length = true;
       content_length_ = n;
     } else if (lname == "transfer-encoding") {
-      if (!iequals(value, "chunked"))
+      if (!ascii::iequals(value, "chunked"))
         return fail(State::kUnsupported, "unsupported transfer-encoding");
       chunked_ = true;
     } else if (lname == "connection") {
       if (contains_token(value, "close")) keep_alive_ = false;
       if (contains_token(value, "keep-alive")) keep_alive_ = true;
     } else if (lname == "expect") {
-      if (iequals(value, "100-continue")) expect_continue_ = true;
+      if (ascii::iequals(value, "100-continue")) expect_continue_ = true;
     }
     request_.headers.emplace_back(std::move(lname), std::string(value));
   }
