@@ -626,23 +626,49 @@ bool Http1Client::proxied(std::string_view host) const {
   return true;
 }
 
+namespace {
+
+// Provider URLs repeat (one base URL per replica): the last few parses are kept per thread, so
+// the request path neither re-parses nor allocates for them. Bounded; oldest out first.
+const Result<std::optional<Http1Url>>& parse_http1_url_cached(std::string_view url) {
+  struct Entry {
+    std::string url;
+    Result<std::optional<Http1Url>> parsed;
+  };
+  constexpr size_t kEntries = 8;
+  thread_local std::vector<Entry> cache;
+  thread_local size_t next = 0;
+  for (const Entry& e : cache)
+    if (e.url == url) return e.parsed;
+  Entry fresh{std::string(url), parse_http1_url(url)};
+  if (cache.size() < kEntries) return cache.emplace_back(std::move(fresh)).parsed;
+  Entry& slot = cache[next];
+  next = (next + 1) % kEntries;
+  slot = std::move(fresh);
+  return slot.parsed;
+}
+
+}  // namespace
+
 bool Http1Client::takes(std::string_view url) const {
-  auto u = parse_http1_url(url);
+  const auto& u = parse_http1_url_cached(url);
   return !u.ok() || (*u && !proxied((*u)->host));
 }
 
 void Http1Client::send(HttpRequest request, std::shared_ptr<HttpHandler> handler) {
   IoLoop* loop = IoLoop::current();
   if (!loop) loop = own_loop();
-  auto parsed = parse_http1_url(request.url);
   Status error = ok_status();
   std::optional<Http1Url> url;
-  if (!parsed.ok()) {
-    error = parsed.error();
-  } else if (!*parsed) {
-    error = bad_url("not an http:// URL with an IP address");
-  } else {
-    url = std::move(**parsed);
+  {
+    const auto& parsed = parse_http1_url_cached(request.url);
+    if (!parsed.ok()) {
+      error = parsed.error();
+    } else if (!*parsed) {
+      error = bad_url("not an http:// URL with an IP address");
+    } else {
+      url = **parsed;
+    }
   }
   auto core = core_;
   if (!error.ok()) {

@@ -1,16 +1,91 @@
 #include "router/difficulty_scorer.h"
 
+#include <hs/hs.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/ascii.h"
+#include "core/log.h"
+#include "router/hs_scratch_pool.h"
 
 namespace fulcrum::router {
+
+struct RuleScorer::KeywordMatcher {
+  hs_database_t* db = nullptr;
+  HsScratchPool scratch;
+  ~KeywordMatcher() { hs_free_database(db); }
+};
+
 RuleScorer::RuleScorer(RuleScorerConfig config) : config_(std::move(config)) {
   keywords_lower_.resize(config_.hard_keywords.size());
   for (size_t k = 0; k < config_.hard_keywords.size(); ++k)
     ascii::to_lower(config_.hard_keywords[k], &keywords_lower_[k]);
+  std::vector<const char*> exprs;
+  std::vector<size_t> lens;
+  std::vector<unsigned> ids, flags;
+  for (size_t k = 0; k < config_.hard_keywords.size(); ++k) {
+    const std::string& kw = config_.hard_keywords[k];
+    if (kw.empty()) continue;  // an empty keyword matches nothing (as in the fallback)
+    exprs.push_back(kw.data());
+    lens.push_back(kw.size());
+    ids.push_back(static_cast<unsigned>(k));
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+  }
+  if (exprs.empty()) return;
+  auto m = std::make_unique<KeywordMatcher>();
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &m->db,
+                           &err) != HS_SUCCESS) {
+    // Same answers either way; only the speed differs, so this is worth a warning, not a failure.
+    log::warn("difficulty: keywords do not compile for Vectorscan ({}); using substring search",
+              err && err->message ? err->message : "unknown error");
+    hs_free_compile_error(err);
+    return;
+  }
+  if (!m->scratch.add(m->db).ok()) {
+    log::warn("difficulty: no Vectorscan scratch for the keywords; using substring search");
+    return;
+  }
+  matcher_ = std::move(m);
+}
+
+RuleScorer::~RuleScorer() = default;
+
+void RuleScorer::find_keywords(const RouteInput& input, std::vector<uint8_t>* marks) const {
+  marks->assign(config_.hard_keywords.size(), 0);
+  auto texts = [&](auto&& fn) {
+    for (const auto& seg : input.segments)
+      if (seg.role == "user" || seg.role == "system") fn(seg.text);
+  };
+  if (matcher_) {
+    auto lease = matcher_->scratch.lease();
+    if (lease.ok()) {
+      bool ok = true;
+      texts([&](const std::string& text) {
+        if (!ok || text.empty() || text.size() > 0xffffffffu) return;
+        auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+                           void* ctx) -> int {
+          (*static_cast<std::vector<uint8_t>*>(ctx))[id] = 1;
+          return 0;
+        };
+        ok = hs_scan(matcher_->db, text.data(), static_cast<unsigned>(text.size()), 0, lease->get(),
+                     on_match, marks) == HS_SUCCESS;
+      });
+      if (ok) return;
+    }
+    marks->assign(config_.hard_keywords.size(), 0);  // scan failed: the plain search below
+  }
+  // Each text lower-cased once, then searched per keyword.
+  thread_local std::string lowered;
+  texts([&](const std::string& text) {
+    ascii::to_lower(text, &lowered);
+    for (size_t k = 0; k < keywords_lower_.size(); ++k)
+      if (!keywords_lower_[k].empty() && lowered.find(keywords_lower_[k]) != std::string::npos)
+        (*marks)[k] = 1;
+  });
 }
 
 int64_t estimate_tokens(const RouteInput& input) {
@@ -47,27 +122,15 @@ DifficultyScore RuleScorer::score(const RouteInput& input, const std::string* ex
     return out;
   }
   // Keywords are looked for in user and system text only (not in tool output or replies),
-  // case-insensitively: each text is lower-cased once, then searched per keyword.
-  thread_local std::vector<std::string> lowered;
-  size_t n_texts = 0;
-  for (const auto& seg : input.segments) {
-    if (seg.role != "user" && seg.role != "system") continue;
-    if (lowered.size() <= n_texts) lowered.emplace_back();
-    ascii::to_lower(seg.text, &lowered[n_texts++]);
-  }
+  // case-insensitively; reasons name the first three in configuration order.
+  thread_local std::vector<uint8_t> marks;
+  find_keywords(input, &marks);
   double score = 0;
-  for (size_t k = 0; k < config_.hard_keywords.size(); ++k) {
-    const std::string& kw = config_.hard_keywords[k];
-    const std::string& kw_lower = keywords_lower_[k];
-    for (size_t t = 0; t < n_texts; ++t) {
-      if (!kw_lower.empty() && lowered[t].find(kw_lower) != std::string::npos) {
-        score = std::max(score, 0.7);
-        out.rule = "keywords";
-        out.reasons.push_back("keyword '" + kw + "'");
-        break;
-      }
-    }
-    if (out.reasons.size() >= 3) break;
+  for (size_t k = 0; k < config_.hard_keywords.size() && out.reasons.size() < 3; ++k) {
+    if (!marks[k]) continue;
+    score = std::max(score, 0.7);
+    out.rule = "keywords";
+    out.reasons.push_back("keyword '" + config_.hard_keywords[k] + "'");
   }
   int64_t tokens = estimate_tokens(input);
   if (tokens >= config_.long_prompt_tokens) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,18 @@ struct RuleScorerConfig {
 class RuleScorer final : public DifficultyScorer {
  public:
   explicit RuleScorer(RuleScorerConfig config);
+  ~RuleScorer() override;
   DifficultyScore score(const RouteInput& input, const std::string* explicit_tier,
                         const std::vector<std::string>& tiers) const override;
 
  private:
+  // Which keywords occur (case-insensitively) in the user and system texts: marks[k] for
+  // config_.hard_keywords[k].
+  void find_keywords(const RouteInput& input, std::vector<uint8_t>* marks) const;
+
+  struct KeywordMatcher;  // one caseless Vectorscan literal scan for all keywords
   RuleScorerConfig config_;
+  std::unique_ptr<KeywordMatcher> matcher_;  // null: lower-cased substring search instead
   std::vector<std::string> keywords_lower_;  // config_.hard_keywords in ASCII lower case
 };
 
