@@ -10,6 +10,9 @@
 #   4. wrk (Debian, bench/gateway_bench.lua) measures requests/s of nginx direct, Fulcrum and
 #      Portkey with the same threads/connections/duration and the same body
 #      (bench/gateway_bench_request.json);
+#   4b. for reference, nginx itself as a reverse proxy (proxy_pass with pooled keep-alive
+#      upstream connections) in front of the same nginx: what a proxy that does no request
+#      processing at all gets on this setup (BENCH_SKIP_NGINX_PROXY=1 leaves it out);
 #   5. bench/gateway_loadgen (open loop, constant rate; wrk2 is not in Debian 12) sends 1,000
 #      requests/s to nginx direct and to Fulcrum and records every latency; Fulcrum's added
 #      latency is its percentile minus nginx's.
@@ -27,7 +30,7 @@
 # (wrk threads, 1), BENCH_RATE (1000), BENCH_LATENCY_DURATION (s, 20), BENCH_LATENCY_ROUNDS (3),
 # BENCH_FULCRUM_THREADS (event loops, 1),
 # BENCH_FULCRUM_LOG (log_level, info: the structured request log is written, to a file),
-# BENCH_SKIP_PORTKEY=1 (Fulcrum and nginx only, while profiling).
+# BENCH_SKIP_PORTKEY=1 (Fulcrum and nginx only, while profiling), BENCH_SKIP_NGINX_PROXY=1.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +48,7 @@ server_cpus=${BENCH_SERVER_CPUS:-1}
 fulcrum_threads=${BENCH_FULCRUM_THREADS:-1}
 fulcrum_log=${BENCH_FULCRUM_LOG:-info}
 skip_portkey=${BENCH_SKIP_PORTKEY:-0}
+skip_nginx_proxy=${BENCH_SKIP_NGINX_PROXY:-0}
 rounds=${BENCH_ROUNDS:-3}
 lat_rounds=${BENCH_LATENCY_ROUNDS:-3}
 body_file=$root/bench/gateway_bench_request.json
@@ -209,6 +213,48 @@ wait_ready "$nginx_pid" nginx "$tmp/nginx/error.log" -X POST -d '{}' "http://127
 nginx_url=http://127.0.0.1:$nginx_port/v1/chat/completions
 check_proxy nginx "$nginx_url"
 
+# --- nginx as a reverse proxy (reference) ----------------------------------------------------
+if [ "$skip_nginx_proxy" != 1 ]; then
+  proxy_port=$(free_port)
+  mkdir -p "$tmp/nginx-proxy"
+  cat >"$tmp/nginx-proxy/nginx.conf" <<EOF
+worker_processes 1;
+pid $tmp/nginx-proxy/nginx.pid;
+error_log $tmp/nginx-proxy/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx-proxy/body;
+  proxy_temp_path $tmp/nginx-proxy/proxy;
+  fastcgi_temp_path $tmp/nginx-proxy/fastcgi;
+  uwsgi_temp_path $tmp/nginx-proxy/uwsgi;
+  scgi_temp_path $tmp/nginx-proxy/scgi;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  upstream static_upstream {
+    server 127.0.0.1:$nginx_port;
+    keepalive 256;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen 127.0.0.1:$proxy_port backlog=4096;
+    location / {
+      proxy_pass http://static_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  taskset -c "$server_cpus" "$nginx_bin" -p "$tmp/nginx-proxy" -c "$tmp/nginx-proxy/nginx.conf" \
+    -e "$tmp/nginx-proxy/error.log" -g 'daemon off;' &
+  pids+=($!)
+  proxy_pid=${pids[-1]}
+  proxy_url=http://127.0.0.1:$proxy_port/v1/chat/completions
+  wait_ready "$proxy_pid" "nginx reverse proxy" "$tmp/nginx-proxy/error.log" -X POST -d '{}' "$proxy_url"
+  check_proxy "nginx reverse proxy" "$proxy_url"
+fi
+
 # --- Fulcrum -------------------------------------------------------------------------------
 fulcrum_port=$(free_port)
 cat >"$tmp/fulcrum.toml" <<EOF
@@ -264,7 +310,8 @@ echo "gateway_bench: $rounds rounds of wrk -t$threads -c$connections -d${duratio
 run_wrk "$nginx_url" "" 2 "$nginx_pid"
 run_wrk "$fulcrum_url" "" 2 "$fulcrum_pid" "$nginx_pid"
 [ "$skip_portkey" = 1 ] || run_wrk "$portkey_url" "$portkey_headers" 2 "$portkey_pid" "$nginx_pid"
-wrk_nginx=() wrk_fulcrum=() wrk_portkey=()
+[ "$skip_nginx_proxy" = 1 ] || run_wrk "$proxy_url" "" 2 "$proxy_pid" "$nginx_pid"
+wrk_nginx=() wrk_fulcrum=() wrk_portkey=() wrk_proxy=()
 for round in $(seq "$rounds"); do
   run_wrk "$nginx_url" "" "$duration" "$nginx_pid"
   wrk_nginx+=("$result")
@@ -272,6 +319,11 @@ for round in $(seq "$rounds"); do
   run_wrk "$fulcrum_url" "" "$duration" "$fulcrum_pid" "$nginx_pid"
   wrk_fulcrum+=("$result")
   echo "  [$round] fulcrum:      ${wrk_fulcrum[-1]}" >&2
+  if [ "$skip_nginx_proxy" != 1 ]; then
+    run_wrk "$proxy_url" "" "$duration" "$proxy_pid" "$nginx_pid"
+    wrk_proxy+=("$result")
+    echo "  [$round] nginx proxy:  ${wrk_proxy[-1]}" >&2
+  fi
   if [ "$skip_portkey" != 1 ]; then
     run_wrk "$portkey_url" "$portkey_headers" "$duration" "$portkey_pid" "$nginx_pid"
     wrk_portkey+=("$result")
@@ -298,12 +350,13 @@ kill -0 "$fulcrum_pid" 2>/dev/null || die "fulcrum serve died during the run"
 json_array() { local IFS=,; echo "[$*]"; }
 node - "$(json_array "${wrk_nginx[@]}")" "$(json_array "${wrk_fulcrum[@]}")" \
   "$(json_array "${wrk_portkey[@]+"${wrk_portkey[@]}"}")" "$(json_array "${lat_nginx[@]}")" \
-  "$(json_array "${lat_fulcrum[@]}")" <<EOF
-const [wns, wfs, wps, lns, lfs] = process.argv.slice(2).map((s) => JSON.parse(s));
+  "$(json_array "${lat_fulcrum[@]}")" "$(json_array "${wrk_proxy[@]+"${wrk_proxy[@]}"}")" <<EOF
+const [wns, wfs, wps, lns, lfs, wxs] = process.argv.slice(2).map((s) => JSON.parse(s));
 const r = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const median = (xs, key) => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
 const wn = median(wns, (w) => w.rps), wf = median(wfs, (w) => w.rps);
 const wp = wps.length ? median(wps, (w) => w.rps) : null;
+const wx = wxs.length ? median(wxs, (w) => w.rps) : null;
 // Latency: the round whose added p99 is the median one.
 const rounds = lns.map((ln, i) => ({ ln, lf: lfs[i], added: lfs[i].latency_us.p99 - ln.latency_us.p99 }));
 const { ln, lf } = median(rounds, (x) => x.added);
@@ -319,11 +372,16 @@ const out = {
     request_bytes: $(wc -c <"$body_file"), response_bytes: $(wc -c <"$response_file"),
     loadavg_1m_at_end: $(cut -d' ' -f1 /proc/loadavg),
   },
-  rps: { nginx_direct: r(wn.rps, 0), fulcrum: r(wf.rps, 0), portkey: wp ? r(wp.rps, 0) : null },
-  rps_rounds: { nginx_direct: wns.map((w) => r(w.rps, 0)), fulcrum: wfs.map((w) => r(w.rps, 0)), portkey: wps.map((w) => r(w.rps, 0)) },
+  rps: { nginx_direct: r(wn.rps, 0), fulcrum: r(wf.rps, 0), portkey: wp ? r(wp.rps, 0) : null,
+         nginx_reverse_proxy: wx ? r(wx.rps, 0) : null },
+  rps_rounds: { nginx_direct: wns.map((w) => r(w.rps, 0)), fulcrum: wfs.map((w) => r(w.rps, 0)), portkey: wps.map((w) => r(w.rps, 0)),
+                nginx_reverse_proxy: wxs.map((w) => r(w.rps, 0)) },
   ratios: {
     fulcrum_over_portkey: wp ? r(wf.rps / wp.rps, 1) : null,
     fulcrum_over_nginx_direct: r(wf.rps / wn.rps, 3),
+    // Reference: a reverse proxy that only forwards bytes, over nginx direct; and Fulcrum over it.
+    nginx_reverse_proxy_over_nginx_direct: wx ? r(wx.rps / wn.rps, 3) : null,
+    fulcrum_over_nginx_reverse_proxy: wx ? r(wf.rps / wx.rps, 3) : null,
   },
   latency_at_fixed_rate_us: {
     nginx_direct: ln.latency_us, fulcrum: lf.latency_us,
@@ -338,6 +396,7 @@ const out = {
     nginx_direct: wn.server_cpu_us_per_request,
     fulcrum_and_nginx: wf.server_cpu_us_per_request,
     portkey_and_nginx: wp ? wp.server_cpu_us_per_request : null,
+    nginx_reverse_proxy_and_nginx: wx ? wx.server_cpu_us_per_request : null,
     fulcrum_only: r(wf.server_cpu_us_per_request - wn.server_cpu_us_per_request, 1),
     portkey_only: wp ? r(wp.server_cpu_us_per_request - wn.server_cpu_us_per_request, 1) : null,
   },
