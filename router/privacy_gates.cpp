@@ -14,41 +14,20 @@ bool digit_at(std::string_view t, size_t i) {
   return i < t.size() && is_digit(t[i]);
 }
 
-// One maximal group of digits.
-struct Group {
-  uint32_t start;
-  uint32_t len;
-};
-
-// The digit groups of text[s, e), reusing `g`.
-void groups_of(std::string_view t, size_t s, size_t e, std::vector<Group>* g) {
-  g->clear();
-  for (size_t i = s; i < e;) {
-    if (!is_digit(t[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < e && is_digit(t[j])) ++j;
-    g->push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j - i)});
-    i = j;
-  }
-}
-
 struct GroupShape {
   uint8_t min_len, max_len;
 };
 
 // True when shape.size() consecutive digit groups have lengths within the shape, are separated by
 // 1..max_gap bytes all from `seps`, and (lead_zero) the first begins with '0' then 1-9.
-bool has_shape(std::string_view t, const std::vector<Group>& g, std::span<const GroupShape> shape,
+bool has_shape(std::string_view t, std::span<const DigitGroup> g, std::span<const GroupShape> shape,
                std::string_view seps, size_t max_gap, bool lead_zero) {
   const size_t n = shape.size();
   for (size_t k = 0; k + n <= g.size(); ++k) {
     if (lead_zero && (t[g[k].start] != '0' || g[k].len < 2 || t[g[k].start + 1] == '0')) continue;
     size_t i = 0;
     for (; i < n; ++i) {
-      const Group& x = g[k + i];
+      const DigitGroup& x = g[k + i];
       if (x.len < shape[i].min_len || x.len > shape[i].max_len) break;
       if (i + 1 == n) continue;
       const size_t gap_start = x.start + x.len, gap = g[k + i + 1].start - gap_start;
@@ -66,11 +45,9 @@ bool has_shape(std::string_view t, const std::vector<Group>& g, std::span<const 
 // Appends each run with at least `min_digits` digits whose groups satisfy `test`.
 template <typename Test>
 void gate_runs(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out, Test test) {
-  thread_local std::vector<Group> groups;
   for (const NumberRun& r : in.runs) {
     if (r.digits < min_digits) continue;
-    groups_of(in.text, r.start, r.end, &groups);
-    if (test(r, groups)) out->push_back({r.start, r.end});
+    if (test(r, in.groups_of(r))) out->push_back({r.start, r.end});
   }
 }
 
@@ -78,7 +55,7 @@ template <size_t N>
 void gate_shape(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out,
                 const std::array<GroupShape, N>& shape, std::string_view seps, size_t max_gap,
                 bool lead_zero) {
-  gate_runs(in, min_digits, out, [&](const NumberRun&, const std::vector<Group>& g) {
+  gate_runs(in, min_digits, out, [&](const NumberRun&, std::span<const DigitGroup> g) {
     return has_shape(in.text, g, shape, seps, max_gap, lead_zero);
   });
 }
@@ -89,6 +66,7 @@ void GateInput::collect(std::string_view t, const TextMasks& m) {
   text = t;
   masks = &m;
   runs.clear();
+  groups.clear();
   capital_pairs.clear();
   const size_t words = (t.size() + 63) / 64;
   const uint64_t* num = m.words(TextMasks::kNumeric);
@@ -106,10 +84,22 @@ void GateInput::collect(std::string_view t, const TextMasks& m) {
     while (four) {
       size_t p = 64 * w + static_cast<size_t>(std::countr_zero(four));
       size_t s = m.run_start(TextMasks::kNumeric, p), e = m.next_clear(TextMasks::kNumeric, p);
-      size_t d = m.count(TextMasks::kDigit, s, e);
-      if (d >= 4)
-        runs.push_back(
-            {static_cast<uint32_t>(s), static_cast<uint32_t>(e), static_cast<uint32_t>(d)});
+      // Its digit groups, from the digit mask (a run is bounded by non-numeric bytes, so the
+      // groups found inside it are maximal).
+      const auto begin = static_cast<uint32_t>(groups.size());
+      size_t d = 0;
+      for (size_t i = m.next_set(TextMasks::kDigit, s); i < e;) {
+        size_t j = std::min(m.next_clear(TextMasks::kDigit, i), e);
+        groups.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j - i)});
+        d += j - i;
+        i = j < e ? m.next_set(TextMasks::kDigit, j) : e;
+      }
+      if (d >= 4) {
+        runs.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(e),
+                        static_cast<uint32_t>(d), begin, static_cast<uint32_t>(groups.size())});
+      } else {
+        groups.resize(begin);
+      }
       next = e;
       four &= e - 64 * w >= 64 ? 0 : ~uint64_t{0} << (e - 64 * w);
     }
@@ -124,9 +114,9 @@ void GateInput::collect(std::string_view t, const TextMasks& m) {
 // refine_card accepts a span only from a group whose first digit is 2-6 (a known issuer) with
 // 13-19 digits from there on.
 void gate_payment_card(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
-  gate_runs(in, min_digits, out, [&](const NumberRun& r, const std::vector<Group>& g) {
+  gate_runs(in, min_digits, out, [&](const NumberRun& r, std::span<const DigitGroup> g) {
     uint32_t before = 0;
-    for (const Group& x : g) {
+    for (const DigitGroup& x : g) {
       if (r.digits - before < 13) return false;
       char c = in.text[x.start];
       if (c >= '2' && c <= '6') return true;

@@ -41,6 +41,14 @@ struct NumberRun {
   uint32_t start;
   uint32_t end;
   uint32_t digits;
+  uint32_t groups_begin = 0;  // its digit groups: GateInput::groups[groups_begin, groups_end)
+  uint32_t groups_end = 0;
+};
+
+// One maximal group of digits: text[start, start + len).
+struct DigitGroup {
+  uint32_t start;
+  uint32_t len;
 };
 
 // What the computed gates read; built once per text by collect().
@@ -48,9 +56,13 @@ struct GateInput {
   std::string_view text;
   const TextMasks* masks = nullptr;
   std::vector<NumberRun> runs;
+  std::vector<DigitGroup> groups;       // the digit groups of every run, run after run
   std::vector<uint32_t> capital_pairs;  // i: text[i], text[i+1] in A-Z and text[i+3] a digit
 
   void collect(std::string_view text, const TextMasks& masks);
+  std::span<const DigitGroup> groups_of(const NumberRun& r) const {
+    return {groups.data() + r.groups_begin, groups.data() + r.groups_end};
+  }
 };
 
 // Appends the regions of one detector.
