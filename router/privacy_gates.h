@@ -15,7 +15,7 @@
 //            digit groups a detector needs (cards, SSNs, phone numbers, IPv4), two capitals before
 //            digits (IBAN, UK NINO), six colons close together (IPv6).
 //
-// tests/unit/router/builtin_scanner_test.cpp holds every gate to its contract by comparing the
+// tests/unit/router/privacy_scanner_test.cpp holds every gate to its contract by comparing the
 // classifier's findings with a whole-text scan on the corpus and on generated texts.
 #pragma once
 

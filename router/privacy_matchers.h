@@ -7,7 +7,7 @@
 // (start, end) where every one is a match of the row's regular expression with the leftmost start
 // a whole-text Vectorscan scan (HS_FLAG_SOM_LEFTMOST) gives that end, and every such candidate that
 // the row's refine step could accept is reported. Each function says how it reads its expression.
-// tests/unit/router/builtin_scanner_test.cpp checks them against Vectorscan on the corpus and on
+// tests/unit/router/privacy_scanner_test.cpp checks them against Vectorscan on the corpus and on
 // generated texts.
 #pragma once
 

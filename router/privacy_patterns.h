@@ -25,7 +25,7 @@ struct BuiltinPattern {
   RefineFn refine;  // nullptr: the regex alone decides
   // The bytes every match consists of, as a bracket class body ("A-Za-z0-9._%+@-"; a '-' last
   // is literal; a leading '^' takes the complement); a superset is safe, a byte missing is a bug
-  // (tests/unit/router/builtin_scanner_test.cpp compares against a plain whole-text scan). Scans
+  // (tests/unit/router/privacy_scanner_test.cpp compares against a plain whole-text scan). Scans
   // then look for a match's start only within the run of these bytes around it. Empty: not
   // declared (then the expression must have a bounded width).
   std::string_view span = {};
