@@ -3,7 +3,6 @@
 #include <hs/hs.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 

@@ -76,7 +76,9 @@ void RuleScorer::find_keywords(const RouteInput& input, std::vector<uint8_t>* ma
       });
       if (ok) return;
     }
-    marks->assign(config_.hard_keywords.size(), 0);  // scan failed: the plain search below
+    // Same answers from the plain search below; said, so a failing scan is not hidden.
+    log::warn("difficulty: Vectorscan keyword scan failed; using substring search");
+    marks->assign(config_.hard_keywords.size(), 0);
   }
   // Each text lower-cased once, then searched per keyword.
   thread_local std::string lowered;

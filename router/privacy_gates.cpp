@@ -218,7 +218,7 @@ void gate_ipv6_colons(const GateInput& in, uint8_t, std::vector<GateRegion>* out
     bool hex = true;
     for (size_t i = first + 1; i < c && hex; ++i) {
       char b = t[i];
-      hex = is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F') || b == ':' || b == '.';
+      hex = is_hex(b) || b == ':' || b == '.';
     }
     if (hex) out->push_back({static_cast<uint32_t>(first), static_cast<uint32_t>(c + 1)});
   }

@@ -14,7 +14,6 @@
 namespace fulcrum::server {
 namespace {
 
-
 // Forwards a provider's sink calls to the exchange; reports the attempt's end to the walker.
 class ExchangeSink final : public providers::ChatSink {
  public:
