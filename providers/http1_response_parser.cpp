@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstring>
 
 #include "core/ascii.h"
 
@@ -30,7 +31,9 @@ bool has_token(std::string_view value, std::string_view token) {
 // The end of the head ("\r\n\r\n" or a bare "\n\n"), or npos.
 size_t head_end(std::string_view s, size_t* terminator) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\n') continue;
+    const void* nl = std::memchr(s.data() + i, '\n', s.size() - i);
+    if (!nl) break;
+    i = static_cast<size_t>(static_cast<const char*>(nl) - s.data());
     if (i + 1 < s.size() && s[i + 1] == '\n') {
       *terminator = 2;
       return i;
@@ -117,12 +120,23 @@ Status Http1ResponseParser::deliver(std::string_view bytes, Sink* sink) {
 }
 
 Status Http1ResponseParser::feed_head(std::string_view* data, Sink* sink) {
+  size_t term = 0;
+  if (buf_.empty()) {
+    // The usual case: the whole head came in one read and is parsed where it lies.
+    size_t end = head_end(*data, &term);
+    if (end != std::string_view::npos) {
+      size_t head_len = end + term;
+      if (head_len > kMaxHeadBytes) return malformed("response headers too large");
+      FULCRUM_TRY_STATUS(parse_head(data->substr(0, end + 1)));
+      data->remove_prefix(head_len);
+      return after_head(sink);
+    }
+  }
   size_t old = buf_.size();
   // Look for the end of the head in what is buffered plus the new bytes (the terminator may
   // straddle the two).
   size_t from = old >= 3 ? old - 3 : 0;
   buf_.append(*data);
-  size_t term = 0;
   size_t end = head_end(std::string_view(buf_).substr(from), &term);
   if (end == std::string_view::npos) {
     data->remove_prefix(data->size());
@@ -135,6 +149,10 @@ Status Http1ResponseParser::feed_head(std::string_view* data, Sink* sink) {
   FULCRUM_TRY_STATUS(parse_head(std::string_view(buf_).substr(0, end + 1)));
   data->remove_prefix(head_len - old);
   buf_.clear();
+  return after_head(sink);
+}
+
+Status Http1ResponseParser::after_head(Sink* sink) {
   if (head_.status < 200) {
     if (head_.status == 101) return malformed("unexpected protocol switch");
     return ok_status();  // interim response: the real head follows

@@ -57,6 +57,7 @@ class Http1ResponseParser {
 
   Status parse_head(std::string_view head_text);
   Status feed_head(std::string_view* data, Sink* sink);
+  Status after_head(Sink* sink);  // the head is parsed: interim or on to the body
   Status feed_chunked(std::string_view* data, Sink* sink);
   Status deliver(std::string_view bytes, Sink* sink);
   Error malformed(std::string_view why) const;

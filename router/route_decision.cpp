@@ -1,6 +1,6 @@
 #include "router/route_decision.h"
 
-#include <cstdio>
+#include <charconv>
 #include <set>
 
 namespace fulcrum::router {
@@ -67,15 +67,22 @@ std::string RouteDecision::header_value() const {
 }
 
 std::string RouteDecision::header_value(const RouteTarget& served) const {
-  char cost[32];
+  // Built with appends (one allocation); the cost as printf's "%.6f" would write it.
+  char cost_buf[64];
+  std::string_view cost = "unknown";
   if (served.priced) {
-    std::snprintf(cost, sizeof(cost), "%.6f", served.cost_estimate_usd);
-  } else {
-    std::snprintf(cost, sizeof(cost), "unknown");
+    auto r = std::to_chars(cost_buf, cost_buf + sizeof cost_buf, served.cost_estimate_usd,
+                           std::chars_format::fixed, 6);
+    if (r.ec == std::errc())
+      cost = std::string_view(cost_buf, static_cast<size_t>(r.ptr - cost_buf));
   }
-  std::string out = "target=" + served.provider + "/" + served.model + "; rule=" + rule +
-                    "; privacy=" + privacy_class_name(privacy) + "; cost_usd=" + cost;
-  if (!tier.empty()) out += "; tier=" + tier;
+  std::string_view privacy_name = privacy_class_name(privacy);
+  std::string out;
+  out.reserve(64 + served.provider.size() + served.model.size() + rule.size() + tier.size());
+  out.append("target=").append(served.provider).append("/").append(served.model);
+  out.append("; rule=").append(rule).append("; privacy=").append(privacy_name);
+  out.append("; cost_usd=").append(cost);
+  if (!tier.empty()) out.append("; tier=").append(tier);
   return out;
 }
 

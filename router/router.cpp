@@ -1,6 +1,7 @@
 #include "router/router.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace fulcrum::router {
@@ -146,7 +147,12 @@ Result<RouteDecision> Router::route(const RouteInput& input, const RouteHints& h
           tier_distance(wanted, tier_index(tiers, c.target.tier), static_cast<int>(tiers.size()));
     std::string why;
     for (const auto& r : score.reasons) why += (why.empty() ? "" : ", ") + r;
-    d.reasons.push_back("difficulty " + std::to_string(score.score).substr(0, 4) + " → tier " +
+    // The score's first four characters in %f form ("0.45" for 0.456), written without printf.
+    char score_text[64];
+    auto sr = std::to_chars(score_text, score_text + sizeof score_text, score.score,
+                            std::chars_format::fixed, 6);
+    std::string_view score_view(score_text, static_cast<size_t>(sr.ptr - score_text));
+    d.reasons.push_back("difficulty " + std::string(score_view.substr(0, 4)) + " → tier " +
                         score.tier + " (" + score.rule + (why.empty() ? "" : ": " + why) + ")");
   }
 
@@ -198,7 +204,13 @@ Result<RouteDecision> Router::route(const RouteInput& input, const RouteHints& h
   }
 
   // 6. order = fallback list
-  std::vector<Candidate> config_order = cands;
+  if (cands.empty())  // the config requires targets; kept as an error, never a crash
+    return Error(ErrorCode::kUnavailable, "model '" + vm.name + "' has no targets");
+  // What the rule names compare against: the first candidate in config order.
+  struct {
+    size_t config_index;
+    bool unhealthy, slow;
+  } c0{cands.front().config_index, cands.front().unhealthy, cands.front().slow};
   std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
     if (a.unhealthy != b.unhealthy) return !a.unhealthy;
     if (a.slow != b.slow) return !a.slow;
@@ -206,7 +218,6 @@ Result<RouteDecision> Router::route(const RouteInput& input, const RouteHints& h
     return a.config_index < b.config_index;
   });
   const Candidate& w = cands.front();
-  const Candidate& c0 = config_order.front();
   std::string difficulty_rule = score.rule == "tier_header" ? "tier_header" : "difficulty";
   if (d.privacy == PrivacyClass::kSensitive) {
     d.rule = "privacy";

@@ -121,7 +121,7 @@ void ChatExchange::start(HttpRequest&& req) {
   decision_ = std::make_shared<const router::RouteDecision>(std::move(decision).value());
   fmt::memory_buffer buf;
   gw_->metrics().add("fulcrum_route_decisions_total",
-                     labels(buf, R"(rule="{}",privacy="{}")", prom_escape(decision_->rule),
+                     labels(buf, R"(rule="{}",privacy="{}")", PromEscaped{decision_->rule},
                             router::privacy_class_name(decision_->privacy)));
   writer_->set_on_cancel([c = cancelled_] { c->store(true); });
   auto self = shared_from_this();
@@ -156,7 +156,7 @@ void ChatExchange::attempt(const router::RouteTarget& target, size_t index,
   auto on_done = [self, provider_name, done](Status s, const providers::CallOutcome& o) {
     self->last_outcome_ = o;
     fmt::memory_buffer buf;
-    std::string p = prom_escape(provider_name);
+    PromEscaped p{provider_name};
     if (!s.ok())
       self->gw_->metrics().add("fulcrum_upstream_errors_total",
                                labels(buf, R"(provider="{}",code="{}")", p, error_label(s)));

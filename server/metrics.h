@@ -3,12 +3,16 @@
 // Thread-safe; one mutex, held only for a map lookup and an add.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace fulcrum::server {
 
@@ -42,4 +46,31 @@ class Metrics {
 // Escapes a label value for the text format (backslash, quote, newline).
 std::string prom_escape(std::string_view value);
 
+// The same escaping while formatting, without a temporary string:
+// fmt::format(R"(provider="{}")", PromEscaped{name}).
+struct PromEscaped {
+  std::string_view value;
+};
+
 }  // namespace fulcrum::server
+
+template <>
+struct fmt::formatter<fulcrum::server::PromEscaped> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <typename Context>
+  auto format(const fulcrum::server::PromEscaped& e, Context& ctx) const {
+    auto out = ctx.out();
+    std::string_view v = e.value;
+    size_t run = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      char c = v[i];
+      if (c != '\\' && c != '"' && c != '\n') continue;
+      out = std::copy(v.begin() + static_cast<ptrdiff_t>(run),
+                      v.begin() + static_cast<ptrdiff_t>(i), out);
+      *out++ = '\\';
+      *out++ = c == '\n' ? 'n' : c;
+      run = i + 1;
+    }
+    return std::copy(v.begin() + static_cast<ptrdiff_t>(run), v.end(), out);
+  }
+};

@@ -42,16 +42,18 @@ class LogSink {
 
   void flush() {
     std::lock_guard write_lock(write_mu_);
-    std::string out;
     std::FILE* f;
     {
+      // The written-out buffer comes back empty with its capacity, so appends do not regrow
+      // a fresh string (and copy what it holds) after every flush.
       std::lock_guard lock(mu_);
-      out.swap(buf_);
+      spare_.swap(buf_);
       f = file_ ? file_ : stderr;
     }
-    if (out.empty()) return;
-    std::fwrite(out.data(), 1, out.size(), f);
+    if (spare_.empty()) return;
+    std::fwrite(spare_.data(), 1, spare_.size(), f);
     std::fflush(f);
+    spare_.clear();
   }
 
   void stop() {
@@ -90,6 +92,7 @@ class LogSink {
   std::mutex write_mu_;  // keeps flushes (thread and stop()) in order
   std::condition_variable cv_;
   std::string buf_;
+  std::string spare_;          // under write_mu_: the buffer being written out
   std::FILE* file_ = nullptr;  // nullptr: stderr
   std::thread thread_;
   bool started_ = false;
@@ -179,7 +182,7 @@ void record_request(Metrics& metrics, const router::Router& router, const Reques
     cost = router.config().routing.prices.cost(e.served->provider, e.served->model,
                                                e.usage->prompt_tokens, e.usage->completion_tokens,
                                                e.usage->cached_tokens);
-    std::string p = prom_escape(e.served->provider);
+    PromEscaped p{e.served->provider};
     metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="prompt")", p),
                 e.usage->prompt_tokens);
     metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="completion")", p),
@@ -242,7 +245,7 @@ void record_attempt(Metrics& metrics, const std::string& request_id,
                     const providers::AttemptInfo& a) {
   fmt::memory_buffer labels;
   fmt::format_to(std::back_inserter(labels), R"(provider="{}",outcome="{}")",
-                 prom_escape(a.provider), a.outcome);
+                 PromEscaped{a.provider}, a.outcome);
   metrics.add("fulcrum_upstream_attempts_total", std::string_view(labels.data(), labels.size()));
   if (log::level() > log::Level::kInfo) return;
   emit(attempt_log_json(request_id, a));

@@ -9,6 +9,7 @@
 
 #include "api/anthropic_json.h"
 #include "api/openai_json.h"
+#include "core/json_escape.h"
 #include "core/json_writer.h"
 #include "core/utf8.h"
 
@@ -25,8 +26,9 @@ TEST(JsonWriter, WritesCompactJsonWithCommasWhereTheyBelong) {
   w.end_array().field("d", 2.5).field("e", 3.0).field("big", uint64_t{18446744073709551615u});
   w.end_object();
   EXPECT_TRUE(w.complete());
-  EXPECT_EQ(out,
-            R"({"a":1,"b":"x","c":[true,null,-7,{},[]],"d":2.5,"e":3.0,"big":18446744073709551615})");
+  EXPECT_EQ(
+      out,
+      R"({"a":1,"b":"x","c":[true,null,-7,{},[]],"d":2.5,"e":3.0,"big":18446744073709551615})");
 }
 
 TEST(JsonWriter, DoublesReadBackExactlyAndNonFiniteIsNull) {
@@ -65,6 +67,66 @@ TEST(JsonWriter, StringsRoundTripAndInvalidUtf8BecomesReplacement) {
   EXPECT_EQ(out, "\"q\\\"b\\\\n\\n\\t\\u0001\x7f/é\"");
 }
 
+// A byte-at-a-time escaper written from the rules, to check the block-wise one against.
+std::string reference_escape(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8::sequence_length(s.substr(i));
+      out += n ? std::string(s.substr(i, n)) : std::string("\xEF\xBF\xBD");
+      i += n ? n : 1;
+      continue;
+    }
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\b')
+      out += "\\b";
+    else if (c == '\f')
+      out += "\\f";
+    else if (c < 0x20)
+      out += std::string("\\u00") + kHex[c >> 4] + kHex[c & 15];
+    else
+      out.push_back(static_cast<char>(c));
+    ++i;
+  }
+  return out;
+}
+
+TEST(JsonEscape, LongPlainRunsWithSparseSpecialBytesMatchTheByteWiseRules) {
+  // Mostly printable ASCII (the escaper skips it 16 bytes at a time) with a special byte, a
+  // multi-byte or broken UTF-8 sequence here and there, at every offset within and across blocks.
+  const std::string specials[] = {"\"",   "\\",   "\n",       "\t",           std::string(1, '\0'),
+                                  "\x1f", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                  "\xC3", "\xFF", "\xE2\x82", "\xED\xA0\x80"};
+  std::mt19937 rng(23);
+  for (int i = 0; i < 5000; ++i) {
+    std::string s;
+    size_t n = rng() % 120;
+    while (s.size() < n) {
+      if (rng() % 24 == 0) {
+        s += specials[rng() % std::size(specials)];
+      } else {
+        s.push_back(static_cast<char>(0x20 + rng() % 0x5f));
+      }
+    }
+    std::string out = "prefix";  // appends, never overwrites
+    json_escape_append(s, &out);
+    ASSERT_EQ(out, "prefix" + reference_escape(s)) << "input " << i;
+  }
+  EXPECT_EQ(json_escape(std::string(40, 'a') + "\"" + std::string(20, 'b')),
+            std::string(40, 'a') + "\\\"" + std::string(20, 'b'));
+}
+
 TEST(RequestPathJson, UpstreamBodiesAreValidForHostileText) {
   // Control characters, quotes, invalid UTF-8 and a JSON-looking tool argument string.
   std::string text = "he said \"hi\"\n\x01\xff\xfe </script> \\u0000";
@@ -87,9 +149,8 @@ TEST(RequestPathJson, UpstreamBodiesAreValidForHostileText) {
        {api::openai_chat_request_json(r, "gpt-x"), api::anthropic_request_json(r, "claude-x")}) {
     Json j = Json::parse(body, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << body;
-    EXPECT_EQ(j["model"].get<std::string>().substr(0, 3), body.find("claude") == std::string::npos
-                                                              ? "gpt"
-                                                              : "cla");
+    EXPECT_EQ(j["model"].get<std::string>().substr(0, 3),
+              body.find("claude") == std::string::npos ? "gpt" : "cla");
   }
   Json anth = Json::parse(api::anthropic_request_json(r, "claude-x"));
   const Json& blocks = anth["messages"][1]["content"];

@@ -37,6 +37,11 @@ TEST(Metrics, RendersCountersAndHistogramsInPrometheusText) {
 
 TEST(Metrics, EscapesLabelValues) {
   EXPECT_EQ(prom_escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+  // Formatting with PromEscaped writes the same text as prom_escape, wherever the specials are.
+  for (std::string v : {"", "plain", "\"", "\\\\", "\n\n", "a\"b\\c\nd", "\"lead", "trail\n",
+                        "mid\\dle", "x\"\"y"}) {
+    EXPECT_EQ(fmt::format(R"(p="{}")", PromEscaped{v}), "p=\"" + prom_escape(v) + "\"") << v;
+  }
 }
 
 }  // namespace
