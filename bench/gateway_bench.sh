@@ -19,16 +19,24 @@
 #
 # Prints one JSON object. Every process it starts is stopped on exit, also on failure or ^C.
 #
-# Cores: the machine has 2. The load generators run on BENCH_CLIENT_CPUS (default 0) and
-# everything under test (nginx, Fulcrum or Portkey in front of it) on BENCH_SERVER_CPUS
-# (default 1), through taskset, so the client never steals the server's core and all three
-# targets get the same single core: "nginx direct" is what one core does when it only runs
-# nginx, and a gateway's rate is what the same core does running the gateway and nginx.
+# Placement (BENCH_PLACEMENT):
+#   machine (default): nothing is pinned; wrk, nginx and the gateway under test share all of
+#     the machine's cores as a deployment would, and Fulcrum runs one event loop per core.
+#     "nginx direct" is then the most this wrk gets from this machine (the issue's "physical
+#     limit of this setup"), and each gateway's rate is what the same machine does when the
+#     gateway sits in front of the same nginx. Portkey's gateway is one node process, as it
+#     ships (start-server.js has no cluster mode).
+#   split: the load generators run on core 0 and everything under test (nginx, and Fulcrum or
+#     Portkey in front of it) on core 1, through taskset, with one Fulcrum event loop: the
+#     server side gets one core in all runs, so a gateway's rate is what one core does running
+#     the gateway and nginx. Stricter for a multi-threaded gateway; less noisy.
+# BENCH_CLIENT_CPUS, BENCH_SERVER_CPUS (taskset lists) and BENCH_FULCRUM_THREADS override
+# what the placement sets.
 #
 # Environment: BUILD_DIR (default build/release; needs apps/fulcrum and bench/gateway_loadgen),
 # BENCH_DURATION (s per wrk run, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64), BENCH_THREADS
 # (wrk threads, 1), BENCH_RATE (1000), BENCH_LATENCY_DURATION (s, 20), BENCH_LATENCY_ROUNDS (3),
-# BENCH_FULCRUM_THREADS (event loops, 1),
+# BENCH_FULCRUM_THREADS (event loops; by placement),
 # BENCH_FULCRUM_LOG (log_level, info: the structured request log is written, to a file),
 # BENCH_SKIP_PORTKEY=1 (Fulcrum and nginx only, while profiling), BENCH_SKIP_NGINX_PROXY=1.
 set -euo pipefail
@@ -43,9 +51,19 @@ connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-1}
 rate=${BENCH_RATE:-1000}
 lat_duration=${BENCH_LATENCY_DURATION:-20}
-client_cpus=${BENCH_CLIENT_CPUS:-0}
-server_cpus=${BENCH_SERVER_CPUS:-1}
-fulcrum_threads=${BENCH_FULCRUM_THREADS:-1}
+placement=${BENCH_PLACEMENT:-machine}
+all_cpus="0-$(($(nproc) - 1))"
+case "$placement" in
+  machine) def_client=$all_cpus def_server=$all_cpus def_threads=$(nproc) ;;
+  split) def_client=0 def_server=1 def_threads=1 ;;
+  *)
+    echo "gateway_bench: BENCH_PLACEMENT must be machine or split, not '$placement'" >&2
+    exit 2
+    ;;
+esac
+client_cpus=${BENCH_CLIENT_CPUS:-$def_client}
+server_cpus=${BENCH_SERVER_CPUS:-$def_server}
+fulcrum_threads=${BENCH_FULCRUM_THREADS:-$def_threads}
 fulcrum_log=${BENCH_FULCRUM_LOG:-info}
 skip_portkey=${BENCH_SKIP_PORTKEY:-0}
 skip_nginx_proxy=${BENCH_SKIP_NGINX_PROXY:-0}
@@ -367,7 +385,7 @@ const out = {
   setup: {
     wrk: { threads: $threads, connections: $connections, duration_s: $duration, rounds: $rounds },
     open_loop: { rate: $rate, duration_s: $lat_duration, warmup_s: 2, connections: 16, rounds: $lat_rounds },
-    client_cpus: "$client_cpus", server_cpus: "$server_cpus",
+    placement: "$placement", client_cpus: "$client_cpus", server_cpus: "$server_cpus",
     fulcrum_event_loops: $fulcrum_threads, fulcrum_log_level: "$fulcrum_log",
     request_bytes: $(wc -c <"$body_file"), response_bytes: $(wc -c <"$response_file"),
     loadavg_1m_at_end: $(cut -d' ' -f1 /proc/loadavg),

@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include <atomic>
+
 #include <fmt/format.h>
 
 namespace fulcrum::server {
@@ -53,19 +55,28 @@ std::string prom_escape(std::string_view value) {
   return out;
 }
 
+Metrics::Shard& Metrics::my_shard() {
+  // Threads take shards in turn on their first update and keep them.
+  static std::atomic<size_t> next{0};
+  thread_local size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shards_[index];
+}
+
 void Metrics::add(std::string_view name, std::string_view labels, double value) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = counters_.find(name);
-  if (it == counters_.end()) it = counters_.emplace(std::string(name), Series{}).first;
+  Shard& sh = my_shard();
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.counters.find(name);
+  if (it == sh.counters.end()) it = sh.counters.emplace(std::string(name), Series{}).first;
   auto jt = it->second.find(labels);
   if (jt == it->second.end()) jt = it->second.emplace(std::string(labels), 0.0).first;
   jt->second += value;
 }
 
 void Metrics::observe(std::string_view name, std::string_view labels, double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = histograms_.find(name);
-  if (it == histograms_.end()) it = histograms_.emplace(std::string(name), HistSeries{}).first;
+  Shard& sh = my_shard();
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.histograms.find(name);
+  if (it == sh.histograms.end()) it = sh.histograms.emplace(std::string(name), HistSeries{}).first;
   auto jt = it->second.find(labels);
   if (jt == it->second.end()) jt = it->second.emplace(std::string(labels), Histogram{}).first;
   Histogram& h = jt->second;
@@ -76,23 +87,42 @@ void Metrics::observe(std::string_view name, std::string_view labels, double sec
 }
 
 double Metrics::counter(std::string_view name, std::string_view labels) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = counters_.find(name);
-  if (it == counters_.end()) return 0;
-  auto jt = it->second.find(labels);
-  return jt == it->second.end() ? 0 : jt->second;
+  double total = 0;
+  for (auto& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    auto it = sh.counters.find(name);
+    if (it == sh.counters.end()) continue;
+    auto jt = it->second.find(labels);
+    if (jt != it->second.end()) total += jt->second;
+  }
+  return total;
 }
 
 std::string Metrics::render(const std::map<std::string, double>& gauges) const {
+  // The shards added up, in name and label order.
+  std::map<std::string, Series, std::less<>> counters;
+  std::map<std::string, HistSeries, std::less<>> histograms;
+  for (auto& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    for (const auto& [name, series] : sh.counters)
+      for (const auto& [labels, v] : series) counters[name][labels] += v;
+    for (const auto& [name, series] : sh.histograms) {
+      for (const auto& [labels, h] : series) {
+        Histogram& sum = histograms[name][labels];
+        for (size_t i = 0; i < kBuckets.size(); ++i) sum.counts[i] += h.counts[i];
+        sum.count += h.count;
+        sum.sum += h.sum;
+      }
+    }
+  }
   std::string out;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [name, series] : counters_) {
+  for (const auto& [name, series] : counters) {
     out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help_for(name), name);
     for (const auto& [labels, v] : series)
       out += labels.empty() ? fmt::format("{} {}\n", name, format_value(v))
                             : fmt::format("{}{{{}}} {}\n", name, labels, format_value(v));
   }
-  for (const auto& [name, series] : histograms_) {
+  for (const auto& [name, series] : histograms) {
     out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help_for(name), name);
     for (const auto& [labels, h] : series) {
       std::string sep = labels.empty() ? "" : ",";

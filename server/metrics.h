@@ -1,6 +1,8 @@
 // Prometheus metrics for the gateway: counters and latency histograms keyed by label sets,
 // rendered in the Prometheus text exposition format (version 0.0.4) for GET /metrics.
-// Thread-safe; one mutex, held only for a map lookup and an add.
+// Thread-safe. Updates go to one of a few shards (a thread keeps to one shard), each with its
+// own mutex, so event loops on different threads do not queue on one lock per update; reads
+// (render, counter) add the shards up.
 #pragma once
 
 #include <algorithm>
@@ -38,9 +40,14 @@ class Metrics {
   // Label maps look up by string_view: a series that exists costs no allocation.
   using Series = std::map<std::string, double, std::less<>>;
   using HistSeries = std::map<std::string, Histogram, std::less<>>;
-  mutable std::mutex mu_;
-  std::map<std::string, Series, std::less<>> counters_;
-  std::map<std::string, HistSeries, std::less<>> histograms_;
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::map<std::string, Series, std::less<>> counters;
+    std::map<std::string, HistSeries, std::less<>> histograms;
+  };
+  static constexpr size_t kShards = 8;
+  Shard& my_shard();
+  mutable std::array<Shard, kShards> shards_;
 };
 
 // Escapes a label value for the text format (backslash, quote, newline).

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace fulcrum::server {
 namespace {
 
@@ -33,6 +36,44 @@ TEST(Metrics, RendersCountersAndHistogramsInPrometheusText) {
             std::string::npos);
   EXPECT_NE(text.find("fulcrum_open_connections 3\n"), std::string::npos);
   EXPECT_EQ(m.counter("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")"), 2);
+}
+
+TEST(Metrics, UpdatesFromManyThreadsAddUp) {
+  // Threads update their own shards; counter() and render() must see the sum of all of them.
+  Metrics m;
+  constexpr int kThreads = 12, kEach = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&m] {
+      for (int i = 0; i < kEach; ++i) {
+        m.add("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")");
+        m.observe("fulcrum_request_duration_seconds", R"(endpoint="chat_completions")", 0.002);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(m.counter("fulcrum_requests_total", R"(endpoint="chat_completions",status="200")"),
+            kThreads * kEach);
+  std::string text = m.render();
+  EXPECT_NE(
+      text.find("fulcrum_requests_total{endpoint=\"chat_completions\",status=\"200\"} 6000\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("fulcrum_request_duration_seconds_count{endpoint=\"chat_completions\"} 6000\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("fulcrum_request_duration_seconds_bucket{endpoint=\"chat_completions\","
+                      "le=\"0.001\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fulcrum_request_duration_seconds_bucket{endpoint=\"chat_completions\","
+                      "le=\"0.0025\"} 6000\n"),
+            std::string::npos);
+  // One HELP line per metric, however many shards hold it.
+  size_t helps = 0;
+  for (size_t at = 0; (at = text.find("# HELP fulcrum_requests_total ", at)) != std::string::npos;
+       ++at)
+    ++helps;
+  EXPECT_EQ(helps, 1u);
 }
 
 TEST(Metrics, EscapesLabelValues) {
