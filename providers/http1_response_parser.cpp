@@ -120,25 +120,21 @@ Status Http1ResponseParser::deliver(std::string_view bytes, Sink* sink) {
 }
 
 Status Http1ResponseParser::feed_head(std::string_view* data, Sink* sink) {
-  size_t term = 0;
-  if (buf_.empty()) {
-    // The usual case: the whole head came in one read and is parsed where it lies.
-    size_t end = head_end(*data, &term);
-    if (end != std::string_view::npos) {
-      size_t head_len = end + term;
-      if (head_len > kMaxHeadBytes) return malformed("response headers too large");
-      FULCRUM_TRY_STATUS(parse_head(data->substr(0, end + 1)));
-      data->remove_prefix(head_len);
-      return after_head(sink);
-    }
+  // With nothing buffered the head is looked for, and parsed, where the new bytes lie (the
+  // usual case: it came in one read). Otherwise the new bytes join the buffer, and the search
+  // starts 3 bytes back, as the terminator may straddle the two.
+  const size_t old = buf_.size();
+  size_t from = 0;
+  std::string_view text = *data;
+  if (old > 0) {
+    from = old >= 3 ? old - 3 : 0;
+    buf_.append(*data);
+    text = buf_;
   }
-  size_t old = buf_.size();
-  // Look for the end of the head in what is buffered plus the new bytes (the terminator may
-  // straddle the two).
-  size_t from = old >= 3 ? old - 3 : 0;
-  buf_.append(*data);
-  size_t end = head_end(std::string_view(buf_).substr(from), &term);
+  size_t term = 0;
+  size_t end = head_end(text.substr(from), &term);
   if (end == std::string_view::npos) {
+    if (old == 0) buf_.append(*data);
     data->remove_prefix(data->size());
     if (buf_.size() > kMaxHeadBytes) return malformed("response headers too large");
     return ok_status();
@@ -146,7 +142,7 @@ Status Http1ResponseParser::feed_head(std::string_view* data, Sink* sink) {
   end += from;
   size_t head_len = end + term;
   if (head_len > kMaxHeadBytes) return malformed("response headers too large");
-  FULCRUM_TRY_STATUS(parse_head(std::string_view(buf_).substr(0, end + 1)));
+  FULCRUM_TRY_STATUS(parse_head(text.substr(0, end + 1)));
   data->remove_prefix(head_len - old);
   buf_.clear();
   return after_head(sink);

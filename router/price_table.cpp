@@ -1,7 +1,5 @@
 #include "router/price_table.h"
 
-#include <algorithm>
-
 namespace fulcrum::router {
 
 Result<PriceTable> PriceTable::parse(ConfigTable& table) {
@@ -25,21 +23,10 @@ Result<PriceTable> PriceTable::parse(ConfigTable& table) {
 }
 
 std::optional<Price> PriceTable::find(std::string_view provider, std::string_view model) const {
-  // The "provider/model" key is built on the stack for the usual lengths (no allocation on
-  // the request path); the map looks up by string_view.
-  char stack[128];
-  std::string heap;
-  std::string_view key;
-  size_t n = provider.size() + 1 + model.size();
-  if (n <= sizeof stack) {
-    char* end = std::copy(provider.begin(), provider.end(), stack);
-    *end++ = '/';
-    std::copy(model.begin(), model.end(), end);
-    key = std::string_view(stack, n);
-  } else {
-    heap.append(provider).append("/").append(model);
-    key = heap;
-  }
+  // The "provider/model" key goes to a per-thread buffer (no allocation on the request path
+  // once it has grown); the map looks up by string_view.
+  thread_local std::string key;
+  key.assign(provider).append("/").append(model);
   auto it = prices_.find(key);
   if (it == prices_.end()) return std::nullopt;
   return it->second;

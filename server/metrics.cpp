@@ -40,19 +40,7 @@ std::string format_value(double v) {
 }  // namespace
 
 std::string prom_escape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out.push_back(c);
-  }
-  return out;
+  return fmt::format("{}", PromEscaped{value});
 }
 
 Metrics::Shard& Metrics::my_shard() {
