@@ -60,15 +60,59 @@ JsonWriter& JsonWriter::end_array() {
   return *this;
 }
 
-JsonWriter& JsonWriter::key(std::string_view k) {
+bool JsonWriter::begin_key() {
   FULCRUM_ASSERT(depth_ > 0 && is_object_[depth_ - 1] && !after_key_,
                  "JsonWriter: a key outside an object");
-  if (!first_[depth_ - 1]) out_->push_back(',');
+  bool comma = !first_[depth_ - 1];
   first_[depth_ - 1] = false;
+  after_key_ = true;
+  return comma;
+}
+
+JsonWriter& JsonWriter::key(LiteralKey k) {
+  // Checked when compiled: the punctuation and the text go in with one resize and one copy.
+  bool comma = begin_key();
+  std::string_view t = k.text();
+  size_t at = out_->size();
+  out_->resize(at + t.size() + 3 + comma);
+  char* p = out_->data() + at;
+  *p = ',';
+  p += comma;
+  *p++ = '"';
+  std::memcpy(p, t.data(), t.size());
+  p += t.size();
+  p[0] = '"';
+  p[1] = ':';
+  return *this;
+}
+
+JsonWriter& JsonWriter::key_text(std::string_view k) {
+  bool comma = begin_key();
+  // Short plain keys are copied with their punctuation into a stack buffer and appended once;
+  // anything else goes through the escaper.
+  char buf[64];
+  if (k.size() <= sizeof buf - 4) {
+    size_t n = 0;
+    buf[n] = ',';
+    n += comma;
+    buf[n++] = '"';
+    bool plain = true;
+    for (char c : k) {
+      auto u = static_cast<unsigned char>(c);
+      plain &= u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+      buf[n++] = c;
+    }
+    if (plain) {
+      buf[n++] = '"';
+      buf[n++] = ':';
+      out_->append(buf, n);
+      return *this;
+    }
+  }
+  if (comma) out_->push_back(',');
   out_->push_back('"');
   json_escape_append(k, out_);
   out_->append("\":", 2);
-  after_key_ = true;
   return *this;
 }
 

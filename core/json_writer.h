@@ -11,12 +11,35 @@
 // and trips an assert.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 namespace fulcrum {
+
+// An object key written in the source as a string literal: checked while compiling to need no
+// escaping (printable ASCII other than quote and backslash), so the writer copies it as it is.
+// A literal that would need escaping does not compile.
+class LiteralKey {
+ public:
+  template <size_t N>
+  consteval LiteralKey(const char (&s)[N]) : text_(s, N - 1) {  // NOLINT: implicit by design
+    for (char c : text_)
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+        throw "JsonWriter: a literal key that needs escaping (pass a std::string_view instead)";
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
+// Any key that is not a literal: std::string, std::string_view, const char*.
+template <typename S>
+concept KeyText = std::is_convertible_v<const S&, std::string_view> && !std::is_array_v<S>;
 
 class JsonWriter {
  public:
@@ -28,15 +51,19 @@ class JsonWriter {
   JsonWriter& end_object();
   JsonWriter& begin_array();
   JsonWriter& end_array();
-  JsonWriter& key(std::string_view k);
+  JsonWriter& key(LiteralKey k);
+  template <KeyText S>
+  JsonWriter& key(const S& k) {
+    return key_text(std::string_view(k));
+  }
 
   JsonWriter& value(std::string_view s);
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
   // Any integer type (bool excluded: it has its own overload).
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
-  JsonWriter& value(I v) {
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool> &&
+           !std::is_same_v<I, char>) JsonWriter& value(I v) {
     if constexpr (std::is_signed_v<I>) {
       return int_value(static_cast<int64_t>(v));
     } else {
@@ -53,12 +80,22 @@ class JsonWriter {
 
   // key(k).value(v) in one call.
   template <typename T>
-  JsonWriter& field(std::string_view k, const T& v) {
+  JsonWriter& field(LiteralKey k, const T& v) {
     key(k);
     return value(v);
   }
-  JsonWriter& null_field(std::string_view k) {
+  template <KeyText S, typename T>
+  JsonWriter& field(const S& k, const T& v) {
+    key_text(std::string_view(k));
+    return value(v);
+  }
+  JsonWriter& null_field(LiteralKey k) {
     key(k);
+    return null();
+  }
+  template <KeyText S>
+  JsonWriter& null_field(const S& k) {
+    key_text(std::string_view(k));
     return null();
   }
 
@@ -66,6 +103,8 @@ class JsonWriter {
   bool complete() const { return depth_ == 0 && wrote_root_; }
 
  private:
+  JsonWriter& key_text(std::string_view k);
+  bool begin_key();  // the bookkeeping of a key; true when a comma goes first
   JsonWriter& int_value(int64_t v);
   JsonWriter& uint_value(uint64_t v);
   void before_value();

@@ -55,6 +55,7 @@ Error Http1ResponseParser::malformed(std::string_view why) const {
 
 Status Http1ResponseParser::parse_head(std::string_view text) {
   head_ = HttpResponseHead{};
+  head_.headers.reserve(12);  // one allocation for the usual number of header lines
   size_t eol = text.find('\n');
   std::string_view status_line = trim(text.substr(0, eol));
   // "HTTP/1.1 200 OK"

@@ -83,7 +83,9 @@ class OpenAiCompatAdapter final : public WireAdapter {
  private:
   static HttpRequest base(const ReplicaConfig& replica, std::string_view path) {
     HttpRequest r;
-    r.url = replica.base_url + std::string(path);
+    r.url.reserve(replica.base_url.size() + path.size());
+    r.url.append(replica.base_url).append(path);
+    r.headers.reserve(3);  // these two and Accept
     r.headers.emplace_back("Content-Type", "application/json");
     if (!replica.api_key.empty())
       r.headers.emplace_back("Authorization", "Bearer " + replica.api_key);

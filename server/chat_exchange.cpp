@@ -37,14 +37,6 @@ std::string_view error_label(const Status& s) {
   return s.ok() ? std::string_view("ok") : error_code_name(s.error().code());
 }
 
-// Formats metric labels into `buf` (no allocation for the usual sizes).
-template <typename... Args>
-std::string_view labels(fmt::memory_buffer& buf, fmt::format_string<Args...> f, Args&&... args) {
-  buf.clear();
-  fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
-  return {buf.data(), buf.size()};
-}
-
 }  // namespace
 
 std::string_view endpoint_name(Endpoint e) {
@@ -119,10 +111,10 @@ void ChatExchange::start(HttpRequest&& req) {
   auto decision = gw_->router().route(input, *hints);
   if (!decision.ok()) return fail(decision.error());
   decision_ = std::make_shared<const router::RouteDecision>(std::move(decision).value());
-  fmt::memory_buffer buf;
   gw_->metrics().add("fulcrum_route_decisions_total",
-                     labels(buf, R"(rule="{}",privacy="{}")", PromEscaped{decision_->rule},
-                            router::privacy_class_name(decision_->privacy)));
+                     Labels()
+                         .add("rule", decision_->rule)
+                         .add("privacy", router::privacy_class_name(decision_->privacy)));
   writer_->set_on_cancel([c = cancelled_] { c->store(true); });
   auto self = shared_from_this();
   router::FallbackWalker::run(
@@ -155,13 +147,11 @@ void ChatExchange::attempt(const router::RouteTarget& target, size_t index,
   std::string provider_name = target.provider;
   auto on_done = [self, provider_name, done](Status s, const providers::CallOutcome& o) {
     self->last_outcome_ = o;
-    fmt::memory_buffer buf;
-    PromEscaped p{provider_name};
     if (!s.ok())
       self->gw_->metrics().add("fulcrum_upstream_errors_total",
-                               labels(buf, R"(provider="{}",code="{}")", p, error_label(s)));
+                               Labels().add("provider", provider_name).add("code", error_label(s)));
     self->gw_->metrics().observe("fulcrum_upstream_duration_seconds",
-                                 labels(buf, R"(provider="{}")", p), o.latency_ms / 1000.0);
+                                 Labels().add("provider", provider_name), o.latency_ms / 1000.0);
     bool retryable = o.retryable;
     bool tokens = o.tokens_sent || self->stream_started_;
     done({std::move(s), retryable, tokens});
@@ -362,7 +352,7 @@ void ChatExchange::fail(const Error& error) {
       return;
     }
     gw_->metrics().add("fulcrum_stream_errors_total",
-                       fmt::format(R"(endpoint="{}")", endpoint_name(endpoint_)));
+                       Labels().add("endpoint", endpoint_name(endpoint_)));
     log_and_count(200, Status(error));  // the client got 200, then the error event
     return;
   }
@@ -379,9 +369,13 @@ void ChatExchange::fail(const Error& error) {
 
 Headers ChatExchange::base_headers(std::string_view content_type) {
   route_sent_ = route_header();
-  return {{"content-type", std::string(content_type)},
-          {"x-request-id", request_id_},
-          {"x-fulcrum-route", route_sent_}};
+  // Built in place: a braced list would construct each header and then copy it into the vector.
+  Headers h;
+  h.reserve(5);  // room for what callers add (retry-after, cache-control)
+  h.emplace_back("content-type", content_type);
+  h.emplace_back("x-request-id", request_id_);
+  h.emplace_back("x-fulcrum-route", route_sent_);
+  return h;
 }
 
 std::string ChatExchange::route_header() const {

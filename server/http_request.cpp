@@ -110,6 +110,7 @@ HttpRequestParser::State HttpRequestParser::parse_head(std::string_view data) {
   if (q != std::string_view::npos) request_.query.assign(target.substr(q + 1));
 
   bool have_length = false;
+  request_.headers.reserve(12);  // one allocation for the usual number of header lines
   std::string_view rest = line_end == std::string_view::npos ? "" : head.substr(line_end + 2);
   while (!rest.empty()) {
     size_t e = rest.find("\r\n");

@@ -1,6 +1,7 @@
 #include "server/metrics.h"
 
 #include <atomic>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -37,10 +38,41 @@ std::string format_value(double v) {
   return fmt::format("{:.6g}", v);
 }
 
+void append_escaped(std::string_view v, fmt::basic_memory_buffer<char, 128>* out) {
+  size_t run = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    out->append(v.data() + run, v.data() + i);
+    const char esc[2] = {'\\', c == '\n' ? 'n' : c};
+    out->append(esc, esc + 2);
+    run = i + 1;
+  }
+  out->append(v.data() + run, v.data() + v.size());
+}
+
 }  // namespace
 
 std::string prom_escape(std::string_view value) {
-  return fmt::format("{}", PromEscaped{value});
+  fmt::basic_memory_buffer<char, 128> buf;
+  append_escaped(value, &buf);
+  return {buf.data(), buf.size()};
+}
+
+Labels& Labels::add(std::string_view name, std::string_view value) {
+  if (buf_.size() != 0) buf_.push_back(',');
+  buf_.append(name.data(), name.data() + name.size());
+  constexpr std::string_view kOpen = "=\"";
+  buf_.append(kOpen.data(), kOpen.data() + kOpen.size());
+  append_escaped(value, &buf_);
+  buf_.push_back('"');
+  return *this;
+}
+
+Labels& Labels::add(std::string_view name, int64_t value) {
+  char digits[24];
+  auto r = std::to_chars(digits, digits + sizeof digits, value);
+  return add(name, std::string_view(digits, static_cast<size_t>(r.ptr - digits)));
 }
 
 Metrics::Shard& Metrics::my_shard() {

@@ -5,7 +5,6 @@
 // (render, counter) add the shards up.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -53,31 +52,17 @@ class Metrics {
 // Escapes a label value for the text format (backslash, quote, newline).
 std::string prom_escape(std::string_view value);
 
-// The same escaping while formatting, without a temporary string:
-// fmt::format(R"(provider="{}")", PromEscaped{name}).
-struct PromEscaped {
-  std::string_view value;
+// A label set (the inside of the braces) built by appending, without a format string or a
+// heap allocation for the usual sizes; values are escaped as prom_escape does:
+//   metrics.add("fulcrum_tokens_total", Labels().add("provider", p).add("kind", "prompt"));
+class Labels {
+ public:
+  Labels& add(std::string_view name, std::string_view value);
+  Labels& add(std::string_view name, int64_t value);
+  operator std::string_view() const { return {buf_.data(), buf_.size()}; }  // NOLINT: implicit
+
+ private:
+  fmt::basic_memory_buffer<char, 128> buf_;
 };
 
 }  // namespace fulcrum::server
-
-template <>
-struct fmt::formatter<fulcrum::server::PromEscaped> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <typename Context>
-  auto format(const fulcrum::server::PromEscaped& e, Context& ctx) const {
-    auto out = ctx.out();
-    std::string_view v = e.value;
-    size_t run = 0;
-    for (size_t i = 0; i < v.size(); ++i) {
-      char c = v[i];
-      if (c != '\\' && c != '"' && c != '\n') continue;
-      out = std::copy(v.begin() + static_cast<ptrdiff_t>(run),
-                      v.begin() + static_cast<ptrdiff_t>(i), out);
-      *out++ = '\\';
-      *out++ = c == '\n' ? 'n' : c;
-      run = i + 1;
-    }
-    return std::copy(v.begin() + static_cast<ptrdiff_t>(run), v.end(), out);
-  }
-};

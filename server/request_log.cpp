@@ -109,14 +109,6 @@ void emit(std::string_view text) {
   sink().append(text);
 }
 
-// Formats metric labels into `buf` (no allocation for the usual sizes).
-template <typename... Args>
-std::string_view labels(fmt::memory_buffer& buf, fmt::format_string<Args...> f, Args&&... args) {
-  buf.clear();
-  fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
-  return {buf.data(), buf.size()};
-}
-
 double round3(double v) {
   return std::round(v * 1000) / 1000;
 }
@@ -177,21 +169,20 @@ std::string request_log_json(const RequestLogEntry& e, std::optional<double> cos
 
 void record_request(Metrics& metrics, const router::Router& router, const RequestLogEntry& e) {
   std::optional<double> cost;
-  fmt::memory_buffer buf;
   if (e.served && e.usage) {
     cost = router.config().routing.prices.cost(e.served->provider, e.served->model,
                                                e.usage->prompt_tokens, e.usage->completion_tokens,
                                                e.usage->cached_tokens);
-    PromEscaped p{e.served->provider};
-    metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="prompt")", p),
+    const std::string& p = e.served->provider;
+    metrics.add("fulcrum_tokens_total", Labels().add("provider", p).add("kind", "prompt"),
                 e.usage->prompt_tokens);
-    metrics.add("fulcrum_tokens_total", labels(buf, R"(provider="{}",kind="completion")", p),
+    metrics.add("fulcrum_tokens_total", Labels().add("provider", p).add("kind", "completion"),
                 e.usage->completion_tokens);
-    if (cost) metrics.add("fulcrum_cost_usd_total", labels(buf, R"(provider="{}")", p), *cost);
+    if (cost) metrics.add("fulcrum_cost_usd_total", Labels().add("provider", p), *cost);
   }
   metrics.add("fulcrum_requests_total",
-              labels(buf, R"(endpoint="{}",status="{}")", e.endpoint, e.status));
-  metrics.observe("fulcrum_request_duration_seconds", labels(buf, R"(endpoint="{}")", e.endpoint),
+              Labels().add("endpoint", e.endpoint).add("status", e.status));
+  metrics.observe("fulcrum_request_duration_seconds", Labels().add("endpoint", e.endpoint),
                   e.latency_ms / 1000);
   if (log::level() > log::Level::kInfo) return;
   emit(request_log_json(e, cost));
@@ -199,9 +190,7 @@ void record_request(Metrics& metrics, const router::Router& router, const Reques
 
 void record_simple(Metrics& metrics, std::string_view endpoint, int status, double latency_ms,
                    const std::string& request_id, const Error* error) {
-  fmt::memory_buffer labels;
-  fmt::format_to(std::back_inserter(labels), R"(endpoint="{}",status="{}")", endpoint, status);
-  metrics.add("fulcrum_requests_total", std::string_view(labels.data(), labels.size()));
+  metrics.add("fulcrum_requests_total", Labels().add("endpoint", endpoint).add("status", status));
   if (endpoint == "metrics" || endpoint == "health") return;  // scrapes are not request-logged
   if (log::level() > log::Level::kInfo) return;
   RequestLogEntry e;
@@ -243,10 +232,8 @@ std::string attempt_log_json(const std::string& request_id, const providers::Att
 
 void record_attempt(Metrics& metrics, const std::string& request_id,
                     const providers::AttemptInfo& a) {
-  fmt::memory_buffer labels;
-  fmt::format_to(std::back_inserter(labels), R"(provider="{}",outcome="{}")",
-                 PromEscaped{a.provider}, a.outcome);
-  metrics.add("fulcrum_upstream_attempts_total", std::string_view(labels.data(), labels.size()));
+  metrics.add("fulcrum_upstream_attempts_total",
+              Labels().add("provider", a.provider).add("outcome", a.outcome));
   if (log::level() > log::Level::kInfo) return;
   emit(attempt_log_json(request_id, a));
 }

@@ -102,6 +102,29 @@ std::string reference_escape(std::string_view s) {
   return out;
 }
 
+TEST(JsonWriter, KeysOfEveryLengthAndContentAreEscapedLikeValues) {
+  // Short plain keys take a copy-once path; long ones and ones with special bytes the escaper.
+  // Lengths straddle that path's limit; the expected text comes from the byte-wise rules.
+  std::mt19937 rng(5);
+  const std::string alphabet = "abcXYZ_09 -.\"\\\n\t\x01\x7f\xC3\xA9\xFF";
+  for (int i = 0; i < 3000; ++i) {
+    size_t n = i < 100 ? static_cast<size_t>(i) : rng() % 90;
+    bool plain = rng() % 2 == 0;
+    std::string k;
+    for (size_t j = 0; j < n; ++j)
+      k.push_back(plain ? alphabet[rng() % 12] : alphabet[rng() % alphabet.size()]);
+    std::string out;
+    JsonWriter w(&out);
+    w.begin_object().field("first", 1).field(k, 2).key(k).value(3).end_object();
+    std::string want =
+        "{\"first\":1,\"" + reference_escape(k) + "\":2,\"" + reference_escape(k) + "\":3}";
+    ASSERT_EQ(out, want) << i;
+    std::string lone;
+    JsonWriter(&lone).begin_object().key(k).null().end_object();
+    ASSERT_EQ(lone, "{\"" + reference_escape(k) + "\":null}") << i;
+  }
+}
+
 TEST(JsonEscape, LongPlainRunsWithSparseSpecialBytesMatchTheByteWiseRules) {
   // Mostly printable ASCII (the escaper skips it 16 bytes at a time) with a special byte, a
   // multi-byte or broken UTF-8 sequence here and there, at every offset within and across blocks.

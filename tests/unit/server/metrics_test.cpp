@@ -76,10 +76,21 @@ TEST(Metrics, UpdatesFromManyThreadsAddUp) {
   EXPECT_EQ(helps, 1u);
 }
 
+TEST(Metrics, LabelsJoinNameValuePairs) {
+  EXPECT_EQ(std::string_view(Labels()), "");
+  EXPECT_EQ(std::string_view(Labels().add("endpoint", "chat").add("status", 429)),
+            R"(endpoint="chat",status="429")");
+  EXPECT_EQ(std::string_view(Labels().add("n", int64_t{-12}).add("m", "")), R"(n="-12",m="")");
+  // Past the inline capacity the buffer grows and keeps every byte.
+  std::string long_value(500, 'x');
+  EXPECT_EQ(std::string_view(Labels().add("a", long_value).add("b", "y")),
+            "a=\"" + long_value + "\",b=\"y\"");
+}
+
 TEST(Metrics, EscapesLabelValues) {
   EXPECT_EQ(prom_escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-  // PromEscaped (what prom_escape is written with) escapes the three specials wherever they are;
-  // the expectation is built here a character at a time.
+  // Labels and prom_escape escape the three specials wherever they are; the expectation is
+  // built here a character at a time.
   for (std::string v : {"", "plain", "\"", "\\\\", "\n\n", "a\"b\\c\nd", "\"lead", "trail\n",
                         "mid\\dle", "x\"\"y"}) {
     std::string want;
@@ -87,7 +98,7 @@ TEST(Metrics, EscapesLabelValues) {
       want += c == '\n'               ? std::string("\\n")
               : c == '"' || c == '\\' ? std::string{'\\', c}
                                       : std::string(1, c);
-    EXPECT_EQ(fmt::format(R"(p="{}")", PromEscaped{v}), "p=\"" + want + "\"") << v;
+    EXPECT_EQ(std::string_view(Labels().add("p", v)), "p=\"" + want + "\"") << v;
     EXPECT_EQ(prom_escape(v), want) << v;
   }
 }
