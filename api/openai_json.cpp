@@ -141,8 +141,7 @@ Result<Message> parse_message(JsonValue mv, const Path& path) {
   Message msg;
   msg.role = role;
   bool content_required = role != Role::kAssistant;
-  FULCRUM_TRY(msg.content,
-              detail::parse_openai_content(m, path.key("content"), content_required));
+  FULCRUM_TRY(msg.content, detail::parse_openai_content(m, path.key("content"), content_required));
   FULCRUM_TRY(auto name, detail::opt_string(m, "name", path));
   if (name) msg.name = *name;
   if (role == Role::kAssistant) {
@@ -547,11 +546,31 @@ void write_response_format(JsonWriter& w, const ResponseFormat& f) {
   w.end_object();
 }
 
+// About how long the request's JSON will be, so it is written into one allocation: its texts,
+// with room for the punctuation and field names around them and for escapes.
+size_t request_json_estimate(const ChatRequest& r) {
+  auto parts = [](const std::vector<ContentPart>& ps) {
+    size_t n = 0;
+    for (const auto& p : ps) n += p.text.size() + p.url.size() + p.data.size() + 48;
+    return n;
+  };
+  size_t n = 256 + parts(r.system);
+  for (const auto& m : r.messages) {
+    n += 48 + parts(m.content) + m.name.size() + m.tool_call_id.size() + m.refusal.size();
+    for (const auto& t : m.tool_calls) n += 64 + t.id.size() + t.name.size() + t.arguments.size();
+  }
+  for (const auto& t : r.tools)
+    n += 96 + t.name.size() + t.description.size() + t.parameters.size();
+  if (r.response_format) n += 64 + r.response_format->schema.size();
+  for (const auto& s : r.stop) n += 4 + s.size();
+  return n + n / 8;
+}
+
 }  // namespace
 
 std::string openai_chat_request_json(const ChatRequest& r, std::string_view model) {
   std::string out;
-  out.reserve(256 + r.messages.size() * 128);
+  out.reserve(request_json_estimate(r) + model.size() + r.user.size());
   JsonWriter w(&out);
   w.begin_object().field("model", model).key("messages").begin_array();
   if (!r.system.empty()) {

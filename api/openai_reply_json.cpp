@@ -64,7 +64,13 @@ bool usage_only(const ChatChunk& c) {
 
 std::string openai_chat_response_json(const ChatResponse& r) {
   std::string out;
-  out.reserve(384);
+  size_t text = 0;  // one allocation for the whole reply: its frame plus the texts it carries
+  for (const auto& c : r.choices) {
+    for (const auto& p : c.message.content) text += p.text.size();
+    for (const auto& t : c.message.tool_calls) text += t.arguments.size() + 96;
+    text += c.message.refusal.size() + 160;
+  }
+  out.reserve(384 + text + text / 8);
   JsonWriter w(&out);
   write_head(w, r.id, "chat.completion", r.created, r.model);
   for (const auto& c : r.choices) {

@@ -1,5 +1,6 @@
 #include "providers/upstream_call.h"
 
+#include <charconv>
 #include <ctime>
 
 #include "core/log.h"
@@ -141,6 +142,12 @@ bool UpstreamCall::on_headers(const HttpResponseHead& head) {
     retry_after_ms_ = parse_retry_after_ms(ra, static_cast<int64_t>(std::time(nullptr)));
   }
   if (!is_success()) return true;
+  if (!streaming()) {  // the body arrives into one allocation when its length is announced
+    uint64_t len = 0;
+    std::string_view cl = head.header("content-length");
+    auto r = std::from_chars(cl.data(), cl.data() + cl.size(), len);
+    if (r.ec == std::errc() && len <= (uint64_t{16} << 20)) body_.reserve(len);
+  }
   std::string_view ct = head.header("content-type");
   std::string_view want = streaming() ? "text/event-stream" : "application/json";
   if (!content_type_is(ct, want)) {

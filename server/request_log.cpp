@@ -131,7 +131,7 @@ void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& att
 
 std::string request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd) {
   std::string out;
-  out.reserve(512);
+  out.reserve(512 + e.route.size());  // a line with its route header and one attempt
   JsonWriter w(&out);
   w.begin_object().field("event", "request").field("request_id", e.request_id);
   w.field("endpoint", e.endpoint).field("status", e.status).field("model", e.model);
@@ -148,11 +148,11 @@ std::string request_log_json(const RequestLogEntry& e, std::optional<double> cos
   }
   if (e.served) {
     w.key("target");
-    std::string target;
-    target.reserve(e.served->provider.size() + e.served->model.size() + 1);
-    target.append(e.served->provider).push_back('/');
-    target.append(e.served->model);
-    w.value(target);
+    fmt::basic_memory_buffer<char, 256> target;  // "provider/model" without a heap string
+    target.append(e.served->provider.data(), e.served->provider.data() + e.served->provider.size());
+    target.push_back('/');
+    target.append(e.served->model.data(), e.served->model.data() + e.served->model.size());
+    w.value(std::string_view(target.data(), target.size()));
   }
   if (e.attempts) write_attempts(w, *e.attempts);
   if (e.usage) {
