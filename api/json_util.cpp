@@ -1,6 +1,7 @@
 #include "api/json_util.h"
 
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <vector>
@@ -80,9 +81,17 @@ Error bad_field(const Path& path, std::string_view why) {
 }
 
 std::optional<JsonValue> find(JsonObject obj, std::string_view key) {
-  JsonValue v;
-  if (obj.at_key(key).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
-  return v;
+  // The first field with this key, as at_key finds it; most lookups are for optional fields that
+  // are absent, so keys are told apart by length and first byte before any memcmp.
+  const size_t n = key.size();
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    if (k.size() != n || (n != 0 && (k[0] != key[0] || std::memcmp(k.data(), key.data(), n) != 0)))
+      continue;
+    if (field.value.is_null()) return std::nullopt;
+    return field.value;
+  }
+  return std::nullopt;
 }
 
 namespace {

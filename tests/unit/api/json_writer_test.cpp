@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/anthropic_json.h"
+#include "api/json_util.h"
 #include "api/openai_json.h"
 #include "core/json_escape.h"
 #include "core/json_writer.h"
@@ -148,6 +149,31 @@ TEST(JsonEscape, LongPlainRunsWithSparseSpecialBytesMatchTheByteWiseRules) {
   }
   EXPECT_EQ(json_escape(std::string(40, 'a') + "\"" + std::string(20, 'b')),
             std::string(40, 'a') + "\\\"" + std::string(20, 'b'));
+}
+
+TEST(RequestPathJson, FindReturnsTheFirstFieldWithTheKeyAndTreatsNullAsAbsent) {
+  api::detail::ParserLease lease;
+  auto obj = api::detail::parse_object(
+      lease, R"({"ab":1,"ac":2,"a":3,"abc":4,"":5,"ab":6,"n":null,"b\u0063":7,"x":{"ab":8}})");
+  ASSERT_TRUE(obj.ok());
+  auto num = [&](std::string_view key) -> int64_t {
+    auto v = api::detail::find(*obj, key);
+    if (!v) return -1;
+    int64_t i = 0;
+    EXPECT_EQ(v->get_int64().get(i), simdjson::SUCCESS) << key;
+    return i;
+  };
+  EXPECT_EQ(num("ab"), 1);  // the first of two, as simdjson's at_key
+  EXPECT_EQ(num("ac"), 2);  // same length and first byte as "ab"
+  EXPECT_EQ(num("a"), 3);
+  EXPECT_EQ(num("abc"), 4);
+  EXPECT_EQ(num(""), 5);
+  EXPECT_EQ(num("bc"), 7);  // keys compare unescaped
+  EXPECT_EQ(num("n"), -1);  // null reads as absent
+  EXPECT_EQ(num("abd"), -1);
+  auto x = api::detail::find(*obj, "x");  // a nested object is a value like any other
+  ASSERT_TRUE(x.has_value());
+  EXPECT_TRUE(x->is_object());
 }
 
 TEST(RequestPathJson, UpstreamBodiesAreValidForHostileText) {
