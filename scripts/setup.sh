@@ -23,6 +23,7 @@ packages=(
   libbenchmark-dev      # micro-benchmarks
   # test and benchmark peers
   nginx-light wrk curl
+  valgrind              # bench/gateway_instructions.sh (instructions per proxied request)
   nodejs npm
 )
 
