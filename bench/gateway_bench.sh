@@ -42,6 +42,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/static_nginx.sh
+source "$root/bench/static_nginx.sh"
 build=${BUILD_DIR:-$root/build/release}
 fulcrum=$build/apps/fulcrum
 loadgen=$build/bench/gateway_loadgen
@@ -197,32 +199,7 @@ run_wrk() {
 
 # --- nginx: the static upstream -------------------------------------------------------------
 nginx_port=$(free_port)
-mkdir -p "$tmp/nginx"
-response=$(tr -d '\n' <"$response_file")
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  server {
-    listen 127.0.0.1:$nginx_port backlog=4096;
-    location = /v1/chat/completions {
-      default_type application/json;
-      return 200 '$response';
-    }
-    location / { return 404; }
-  }
-}
-EOF
+write_static_nginx_conf "$tmp/nginx" "$nginx_port" "$response_file"
 taskset -c "$server_cpus" "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
   -e "$tmp/nginx/error.log" -g 'daemon off;' &
 pids+=($!)

@@ -15,6 +15,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/static_nginx.sh
+source "$root/bench/static_nginx.sh"
 build=${BUILD_DIR:-$root/build/release}
 fulcrum=$build/apps/fulcrum
 loadgen=$build/bench/gateway_loadgen
@@ -53,28 +55,7 @@ wait_http() {  # URL [curl args]: until it answers, at most 60 s (valgrind start
 }
 
 nginx_port=$(free_port)
-mkdir -p "$tmp/nginx"
-response=$(tr -d '\n' <"$root/bench/gateway_bench_response.json")
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /v1/chat/completions { default_type application/json; return 200 '$response'; }
-    location / { return 404; }
-  }
-}
-EOF
+write_static_nginx_conf "$tmp/nginx" "$nginx_port" "$root/bench/gateway_bench_response.json"
 "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" \
   -g 'daemon off;' </dev/null >/dev/null 2>&1 &
 pids+=($!)
