@@ -42,8 +42,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/static_nginx.sh
-source "$root/bench/static_nginx.sh"
+# shellcheck source=bench/gateway_common.sh
+source "$root/bench/gateway_common.sh"
 build=${BUILD_DIR:-$root/build/release}
 fulcrum=$build/apps/fulcrum
 loadgen=$build/bench/gateway_loadgen
@@ -252,27 +252,7 @@ fi
 
 # --- Fulcrum -------------------------------------------------------------------------------
 fulcrum_port=$(free_port)
-cat >"$tmp/fulcrum.toml" <<EOF
-[server]
-host = "127.0.0.1"
-port = $fulcrum_port
-threads = $fulcrum_threads
-log_format = "json"
-log_level = "$fulcrum_log"
-
-[providers.upstream]
-kind = "openai_compat"
-base_url = "http://127.0.0.1:$nginx_port/v1"
-api_key = "sk-bench-not-a-secret"
-on_premises = true
-max_retries = 0
-
-[privacy]
-enabled = true
-
-[models.auto]
-targets = [{ provider = "upstream", model = "gpt-4o-mini", on_premises = true, tier = "small" }]
-EOF
+write_fulcrum_conf "$tmp/fulcrum.toml" "$fulcrum_port" "$fulcrum_threads" "$fulcrum_log" "$nginx_port"
 taskset -c "$server_cpus" "$fulcrum" serve --config "$tmp/fulcrum.toml" \
   >"$tmp/fulcrum.out" 2>"$tmp/fulcrum.log" &
 pids+=($!)

@@ -15,8 +15,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/static_nginx.sh
-source "$root/bench/static_nginx.sh"
+# shellcheck source=bench/gateway_common.sh
+source "$root/bench/gateway_common.sh"
 build=${BUILD_DIR:-$root/build/release}
 fulcrum=$build/apps/fulcrum
 loadgen=$build/bench/gateway_loadgen
@@ -62,27 +62,7 @@ pids+=($!)
 wait_http "http://127.0.0.1:$nginx_port/v1/chat/completions" -X POST -d '{}'
 
 fulcrum_port=$(free_port)
-cat >"$tmp/fulcrum.toml" <<EOF
-[server]
-host = "127.0.0.1"
-port = $fulcrum_port
-threads = 1
-log_format = "json"
-log_level = "info"
-
-[providers.upstream]
-kind = "openai_compat"
-base_url = "http://127.0.0.1:$nginx_port/v1"
-api_key = "sk-bench-not-a-secret"
-on_premises = true
-max_retries = 0
-
-[privacy]
-enabled = true
-
-[models.auto]
-targets = [{ provider = "upstream", model = "gpt-4o-mini", on_premises = true, tier = "small" }]
-EOF
+write_fulcrum_conf "$tmp/fulcrum.toml" "$fulcrum_port" 1 info "$nginx_port"
 
 # One run: Fulcrum under callgrind, SECONDS of load, a graceful stop. Prints "requests Ir".
 one_run() {
