@@ -97,6 +97,6 @@ if [ "$long_n" -le "$short_n" ]; then
   echo "gateway_instructions: the long run measured no more requests than the short one" >&2
   exit 1
 fi
-echo "{\"bench\": \"gateway_instructions\", \"code\": \"$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)\", \
+echo "{\"bench\": \"gateway_instructions\", \"code\": \"$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)\", \
 \"runs\": [{\"requests\": $short_n, \"instructions\": $short_ir}, {\"requests\": $long_n, \"instructions\": $long_ir}], \
 \"instructions_per_request\": $(( (long_ir - short_ir) / (long_n - short_n) ))}"

@@ -151,6 +151,37 @@ JsonWriter& JsonWriter::value(double v) {
   return *this;
 }
 
+JsonWriter& JsonWriter::rounded3(double v) {
+  // k / 1000 is the one decimal with at most 3 fraction digits that reads back to
+  // round(v * 1000) / 1000 (|k| < 2^53, so k is exact and the division correctly rounded). It is
+  // also the shortest text unless it is a whole number of 5+ digits, which value(double) may
+  // write in e-form; those, and values too large for the integer path, go through value().
+  const double scaled = std::round(v * 1000);
+  if (!(std::fabs(scaled) < 1e15) || (scaled == 0 && std::signbit(scaled)))
+    return value(scaled / 1000);
+  const auto k = static_cast<int64_t>(scaled);
+  const uint64_t mag = k < 0 ? static_cast<uint64_t>(-k) : static_cast<uint64_t>(k);
+  const uint64_t whole = mag / 1000, frac = mag % 1000;
+  if (frac == 0 && whole >= 10000) return value(scaled / 1000);
+  before_value();
+  char buf[32];
+  char* p = buf;
+  if (k < 0) *p++ = '-';
+  p = std::to_chars(p, buf + sizeof buf, whole).ptr;
+  *p++ = '.';
+  if (frac == 0) {
+    *p++ = '0';
+  } else {
+    p[0] = static_cast<char>('0' + frac / 100);
+    p[1] = static_cast<char>('0' + frac / 10 % 10);
+    p[2] = static_cast<char>('0' + frac % 10);
+    p += 3;
+    while (p[-1] == '0') --p;
+  }
+  out_->append(buf, static_cast<size_t>(p - buf));
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(bool v) {
   before_value();
   if (v) {

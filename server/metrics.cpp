@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -60,6 +61,23 @@ std::string prom_escape(std::string_view value) {
 }
 
 Labels& Labels::add(std::string_view name, std::string_view value) {
+  bool plain = true;
+  for (char c : value) plain &= c != '\\' && c != '"' && c != '\n';
+  if (plain) {  // the usual case: one resize, two copies
+    size_t at = buf_.size();
+    bool comma = at != 0;
+    buf_.resize(at + comma + name.size() + 3 + value.size());
+    char* p = buf_.data() + at;
+    *p = ',';
+    p += comma;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = '=';
+    *p++ = '"';
+    std::memcpy(p, value.data(), value.size());
+    p[value.size()] = '"';
+    return *this;
+  }
   if (buf_.size() != 0) buf_.push_back(',');
   buf_.append(name.data(), name.data() + name.size());
   constexpr std::string_view kOpen = "=\"";

@@ -109,10 +109,6 @@ void emit(std::string_view text) {
   sink().append(text);
 }
 
-double round3(double v) {
-  return std::round(v * 1000) / 1000;
-}
-
 void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& attempts) {
   w.key("attempts").begin_array();
   for (const auto& a : attempts) {
@@ -135,7 +131,7 @@ std::string request_log_json(const RequestLogEntry& e, std::optional<double> cos
   JsonWriter w(&out);
   w.begin_object().field("event", "request").field("request_id", e.request_id);
   w.field("endpoint", e.endpoint).field("status", e.status).field("model", e.model);
-  w.field("stream", e.stream).field("latency_ms", round3(e.latency_ms));
+  w.field("stream", e.stream).key("latency_ms").rounded3(e.latency_ms);
   if (e.decision) {
     w.field("rule", e.decision->rule);
     w.field("privacy", router::privacy_class_name(e.decision->privacy));
@@ -224,7 +220,7 @@ std::string attempt_log_json(const std::string& request_id, const providers::Att
   w.begin_object().field("event", "upstream_attempt").field("request_id", request_id);
   w.field("provider", a.provider).field("replica", a.replica).field("attempt", a.attempt);
   w.field("upstream_status", a.upstream_status).field("outcome", a.outcome);
-  w.field("ms", round3(a.ms));
+  w.key("ms").rounded3(a.ms);
   if (!a.error.empty()) w.field("error", a.error);
   w.end_object();
   return out;

@@ -47,6 +47,30 @@ TEST(JsonWriter, DoublesReadBackExactlyAndNonFiniteIsNull) {
   EXPECT_EQ(out, "[null,null,0.1]");
 }
 
+TEST(JsonWriter, Rounded3WritesWhatTheRoundedDoubleWrites) {
+  // The integer path against value(round(v * 1000) / 1000), text for text: random magnitudes
+  // from 1e-6 to 1e16, signs, exact thousandths, halves, whole numbers around the e-form switch.
+  std::mt19937_64 rng(3);
+  std::vector<double> vs = {0,     -0.0,   0.0004,   -0.0004,     0.0005, -0.0005, 1,
+                            9999,  10000,  100000,   123000,      1e6,    2.5e-4,  999.9995,
+                            0.1,   0.12,   0.123,    1.1005,      -7.25,  1e15,    4.5e15,
+                            1e300, -1e300, HUGE_VAL, std::nan("")};
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 20000; ++i) {
+    double v = unit(rng) * std::pow(10.0, static_cast<int>(rng() % 23) - 6);
+    if (rng() % 2) v = -v;
+    if (rng() % 4 == 0) v = std::round(v * 1000) / 1000;  // already a thousandth
+    if (rng() % 8 == 0) v = std::round(v);
+    vs.push_back(v);
+  }
+  for (double v : vs) {
+    std::string fast, slow;
+    JsonWriter(&fast).rounded3(v);
+    JsonWriter(&slow).value(std::round(v * 1000) / 1000);
+    ASSERT_EQ(fast, slow) << v;
+  }
+}
+
 TEST(JsonWriter, StringsRoundTripAndInvalidUtf8BecomesReplacement) {
   std::mt19937 rng(11);
   for (int i = 0; i < 2000; ++i) {
