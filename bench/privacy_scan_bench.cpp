@@ -257,8 +257,8 @@ int main(int argc, char** argv) {
     if (static_cast<int>(series[i].found.size()) != p.planted) findings_ok = false;
     series[i].input.model = "auto";
     series[i].input.segments.push_back(
-        {"system", "system", "You are a helpful assistant for an online shop."});
-    series[i].input.segments.push_back({"messages[1].content", "user", p.text});
+        {"system", "You are a helpful assistant for an online shop."});
+    series[i].input.segments.push_back({"user", p.text});
   }
   std::vector<Finding> sink;
   for (int round = -iters / 20; round < iters; ++round) {  // the first rounds warm up

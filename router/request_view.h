@@ -12,6 +12,11 @@ namespace fulcrum::router {
 
 RouteInput to_route_input(const api::ChatRequest& request);
 
+// The JSON path of segment `index` of to_route_input(request): "system[0]",
+// "messages[2].content[1]", "messages[3].tool_calls[0].arguments", "messages[4].refusal"; empty
+// when the request has no such segment.
+std::string segment_path(const api::ChatRequest& request, uint32_t index);
+
 // A copy of `request` with every finding masked (findings as RouteDecision::findings).
 api::ChatRequest redact(const api::ChatRequest& request, const std::vector<Finding>& findings,
                         Redactor* redactor);

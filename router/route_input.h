@@ -5,13 +5,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fulcrum::router {
 
+// One text. Where in the request it came from is not kept per request (nothing on the routing
+// path reads it); request_view.h's segment_path(request, index) names it when needed.
 struct Segment {
-  std::string where;  // "system", "messages[2].content", "messages[3].tool_calls[0].arguments"
-  std::string role;   // "system", "user", "assistant", "tool"
+  // "system", "developer", "user", "assistant" or "tool": a literal or api::role_name(), so a
+  // view of text that lives as long as the program.
+  std::string_view role;
   std::string text;
 };
 

@@ -106,7 +106,7 @@ void ChatExchange::start(HttpRequest&& req) {
   } else {
     input.model = embed_request_->model;
     for (size_t i = 0; i < embed_request_->input.size(); ++i)
-      input.segments.push_back({fmt::format("input[{}]", i), "user", embed_request_->input[i]});
+      input.segments.push_back({"user", embed_request_->input[i]});
   }
   auto decision = gw_->router().route(input, *hints);
   if (!decision.ok()) return fail(decision.error());

@@ -12,6 +12,7 @@
 
 #include "router/difficulty_scorer.h"
 #include "router/fallback_walker.h"
+#include "router/request_view.h"
 #include "router/router.h"
 
 namespace fulcrum::router {
@@ -27,7 +28,51 @@ RouteInput input_of(std::vector<Segment> segments, std::string model = "auto") {
 }
 
 Segment user(std::string text) {
-  return {"messages[0].content[0]", "user", std::move(text)};
+  return {"user", std::move(text)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// request_view: segments in contract order, their roles and their paths
+
+TEST(RequestView, SegmentsFollowTheContractOrderAndNameTheirPaths) {
+  api::ChatRequest r;
+  r.model = "auto";
+  r.max_tokens = 77;
+  r.system = {api::ContentPart{.text = "sys0"},
+              api::ContentPart{.kind = api::ContentPart::Kind::kImage, .url = "u"},
+              api::ContentPart{.text = "sys2"}};
+  api::Message user{.role = api::Role::kUser};
+  user.content = {api::ContentPart{.text = "u0"}, api::ContentPart{.text = "u1"}};
+  api::Message assistant{.role = api::Role::kAssistant};
+  assistant.tool_calls = {api::ToolCall{"c0", "f", R"({"a":1})"}, api::ToolCall{"c1", "g", "{}"}};
+  assistant.refusal = "no";
+  api::Message tool{.role = api::Role::kTool};
+  tool.content = {api::ContentPart{.text = "result"}};
+  r.messages = {user, assistant, tool};
+
+  RouteInput in = to_route_input(r);
+  EXPECT_EQ(in.model, "auto");
+  EXPECT_EQ(in.max_tokens, 77);
+  struct Want {
+    std::string_view role, text, path;
+  };
+  const std::vector<Want> want = {
+      {"system", "sys0", "system[0]"},
+      {"system", "sys2", "system[2]"},  // the image part is not a text
+      {"user", "u0", "messages[0].content[0]"},
+      {"user", "u1", "messages[0].content[1]"},
+      {"assistant", R"({"a":1})", "messages[1].tool_calls[0].arguments"},
+      {"assistant", "{}", "messages[1].tool_calls[1].arguments"},
+      {"assistant", "no", "messages[1].refusal"},
+      {"tool", "result", "messages[2].content[0]"},
+  };
+  ASSERT_EQ(in.segments.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(in.segments[i].role, want[i].role) << i;
+    EXPECT_EQ(in.segments[i].text, want[i].text) << i;
+    EXPECT_EQ(segment_path(r, static_cast<uint32_t>(i)), want[i].path) << i;
+  }
+  EXPECT_EQ(segment_path(r, static_cast<uint32_t>(want.size())), "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -49,15 +94,14 @@ TEST(RuleScorer, KeywordsAreCaseInsensitiveAndNamedInConfigOrder) {
 
 TEST(RuleScorer, KeywordsCountInUserAndSystemTextOnly) {
   RuleScorer s(RuleScorerConfig{});
-  auto in = input_of({{"messages[1].content[0]", "tool", "the theorem holds"},
-                      {"messages[2].content[0]", "assistant", "a legal contract"},
-                      user("hello there")});
+  auto in = input_of(
+      {{"tool", "the theorem holds"}, {"assistant", "a legal contract"}, user("hello there")});
   auto score = s.score(in, nullptr, kTiers);
   EXPECT_EQ(score.rule, "default");
   EXPECT_EQ(score.tier, "small");
   EXPECT_TRUE(score.reasons.empty());
 
-  in.segments.push_back({"system[0]", "system", "You review SECURITY AUDIT reports."});
+  in.segments.push_back({"system", "You review SECURITY AUDIT reports."});
   score = s.score(in, nullptr, kTiers);
   EXPECT_EQ(score.rule, "keywords");
   ASSERT_EQ(score.reasons.size(), 1u);
