@@ -80,7 +80,9 @@ TEST(WireCases, InvalidRequestsAreRefusedNamingTheField) {
     // The error body a client gets is OpenAI-shaped and names the field.
     Json e = Json::parse(openai_error_json(*err));
     EXPECT_EQ(e["error"]["type"], "invalid_request_error");
-    if (!err->field().empty()) EXPECT_EQ(e["error"]["param"], err->field());
+    if (!err->field().empty()) {
+      EXPECT_EQ(e["error"]["param"], err->field());
+    }
   }
 }
 
@@ -92,16 +94,19 @@ TEST(WireCases, TranslationsBothWays) {
     Json c = load(p);
     auto req = parse_chat(c["endpoint"], c["body"].dump());
     ASSERT_TRUE(req.ok()) << req.error().to_string();
-    if (c.contains("openai_out"))
+    if (c.contains("openai_out")) {
       EXPECT_EQ(Json::parse(openai_chat_request_json(*req, "gpt-x")), c["openai_out"]);
-    if (c.contains("anthropic_out"))
+    }
+    if (c.contains("anthropic_out")) {
       EXPECT_EQ(Json::parse(anthropic_request_json(*req, "claude-x")), c["anthropic_out"]);
+    }
     // What the router scans covers every text the request would send.
     std::string all_text;
     for (auto t : req->texts()) all_text.append(t).push_back('\n');
     for (const auto& m : c["body"]["messages"]) {
-      if (m["content"].is_string())
+      if (m["content"].is_string()) {
         EXPECT_NE(all_text.find(m["content"].get<std::string>()), std::string::npos);
+      }
     }
   }
 }
