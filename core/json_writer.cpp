@@ -87,29 +87,8 @@ JsonWriter& JsonWriter::key(LiteralKey k) {
 }
 
 JsonWriter& JsonWriter::key_text(std::string_view k) {
-  bool comma = begin_key();
-  // Short plain keys are copied with their punctuation into a stack buffer and appended once;
-  // anything else goes through the escaper.
-  char buf[64];
-  if (k.size() <= sizeof buf - 4) {
-    size_t n = 0;
-    buf[n] = ',';
-    n += comma;
-    buf[n++] = '"';
-    bool plain = true;
-    for (char c : k) {
-      auto u = static_cast<unsigned char>(c);
-      plain &= u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-      buf[n++] = c;
-    }
-    if (plain) {
-      buf[n++] = '"';
-      buf[n++] = ':';
-      out_->append(buf, n);
-      return *this;
-    }
-  }
-  if (comma) out_->push_back(',');
+  // Keys known only at run time (none on the request path): escaped like values.
+  if (begin_key()) out_->push_back(',');
   out_->push_back('"');
   json_escape_append(k, out_);
   out_->append("\":", 2);
