@@ -2,10 +2,13 @@
 
 #include <hs/hs.h>
 
+#include "core/thread_slot.h"
+
 namespace fulcrum::router {
 
 HsScratchPool::~HsScratchPool() {
-  for (auto* s : free_) hs_free_scratch(s);
+  for (auto& sh : shards_)
+    for (auto* s : sh.free) hs_free_scratch(s);
   if (prototype_) hs_free_scratch(prototype_);
 }
 
@@ -17,23 +20,26 @@ Status HsScratchPool::add(const hs_database* db) {
 
 HsScratchPool::Lease::~Lease() {
   if (!s_) return;
-  std::lock_guard<std::mutex> lock(pool_->mu_);
-  pool_->free_.push_back(s_);
+  Shard& sh = pool_->shards_[shard_];
+  std::lock_guard<std::mutex> lock(sh.mu);
+  sh.free.push_back(s_);
 }
 
 Result<HsScratchPool::Lease> HsScratchPool::lease() {
+  size_t shard = thread_slot() % kShards;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!free_.empty()) {
-      hs_scratch* s = free_.back();
-      free_.pop_back();
-      return Lease(this, s);
+    Shard& sh = shards_[shard];
+    std::lock_guard<std::mutex> lock(sh.mu);
+    if (!sh.free.empty()) {
+      hs_scratch* s = sh.free.back();
+      sh.free.pop_back();
+      return Lease(this, shard, s);
     }
   }
   hs_scratch* s = nullptr;
   if (!prototype_ || hs_clone_scratch(prototype_, &s) != HS_SUCCESS)
     return Error(ErrorCode::kInternal, "privacy: cannot clone Vectorscan scratch");
-  return Lease(this, s);
+  return Lease(this, shard, s);
 }
 
 }  // namespace fulcrum::router

@@ -1,8 +1,12 @@
 // HsScratchPool: Vectorscan scratch space for scans from many threads. One prototype scratch is
 // grown for every database a scanner uses (add(), while building); each scan leases a clone and
-// gives it back, so threads never share one and a steady state allocates nothing.
+// gives it back, so threads never share one and a steady state allocates nothing. Free clones
+// are kept per thread shard (see core/thread_slot.h): a thread gets back the scratch it used
+// last, still in its core's caches, and takes an uncontended lock.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <mutex>
 #include <vector>
 
@@ -26,24 +30,29 @@ class HsScratchPool {
   // A scratch for one scan, returned to the pool when the lease ends.
   class Lease {
    public:
-    Lease(HsScratchPool* pool, hs_scratch* s) : pool_(pool), s_(s) {}
+    Lease(HsScratchPool* pool, size_t shard, hs_scratch* s) : pool_(pool), shard_(shard), s_(s) {}
     ~Lease();
-    Lease(Lease&& o) noexcept : pool_(o.pool_), s_(o.s_) { o.s_ = nullptr; }
+    Lease(Lease&& o) noexcept : pool_(o.pool_), shard_(o.shard_), s_(o.s_) { o.s_ = nullptr; }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     hs_scratch* get() const { return s_; }
 
    private:
     HsScratchPool* pool_;
+    size_t shard_;
     hs_scratch* s_;
   };
   // kInternal when Vectorscan cannot clone the prototype.
   Result<Lease> lease();
 
  private:
-  std::mutex mu_;
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::vector<hs_scratch*> free;
+  };
+  static constexpr size_t kShards = 8;
   hs_scratch* prototype_ = nullptr;
-  std::vector<hs_scratch*> free_;
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace fulcrum::router

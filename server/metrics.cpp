@@ -1,10 +1,11 @@
 #include "server/metrics.h"
 
-#include <atomic>
 #include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "core/thread_slot.h"
 
 namespace fulcrum::server {
 namespace {
@@ -94,10 +95,7 @@ Labels& Labels::add(std::string_view name, int64_t value) {
 }
 
 Metrics::Shard& Metrics::my_shard() {
-  // Threads take shards in turn on their first update and keep them.
-  static std::atomic<size_t> next{0};
-  thread_local size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
-  return shards_[index];
+  return shards_[thread_slot() % kShards];
 }
 
 void Metrics::add(std::string_view name, std::string_view labels, double value) {
