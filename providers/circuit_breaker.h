@@ -1,9 +1,12 @@
 // CircuitBreaker: per-replica failure gate. Closed: calls flow; `failures_to_open` consecutive
 // failures open it. Open: calls are refused until `cooldown` has passed, then it is half-open:
 // one trial call is let through; its success closes the breaker, its failure re-opens it.
-// Thread-safe (calls from several I/O threads).
+// Thread-safe (calls from several I/O threads). A closed breaker with no failures is read and
+// kept through two atomic flags without the lock, so healthy traffic from several threads
+// only reads the breaker's cache line instead of writing it on every call.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -28,7 +31,11 @@ class CircuitBreaker {
   int consecutive_failures() const;
 
  private:
+  void publish();  // under mu_: refreshes the two flags below
+
   mutable std::mutex mu_;
+  std::atomic<bool> open_flag_{false};  // == open_
+  std::atomic<bool> clean_{true};       // no failures, closed, no trial in flight
   int failures_to_open_;
   std::chrono::milliseconds cooldown_;
   int failures_ = 0;

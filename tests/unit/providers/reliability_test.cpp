@@ -1,4 +1,8 @@
 // Circuit breaker, backoff with jitter, Retry-After parsing and replica balancing.
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "providers/circuit_breaker.h"
@@ -29,6 +33,65 @@ TEST(CircuitBreaker, OpensHalfOpensAndCloses) {
   b.on_success();
   EXPECT_EQ(b.state(t + 300ms), CircuitBreaker::State::kClosed);
   EXPECT_EQ(b.consecutive_failures(), 0);
+}
+
+TEST(CircuitBreaker, SuccessResetsTheFailureCountAndCleanSuccessesChangeNothing) {
+  CircuitBreaker b(3, 100ms);
+  auto t = CircuitBreaker::Clock::now();
+  for (int round = 0; round < 3; ++round) {
+    b.on_success();  // nothing to reset (the lock-free path)
+    b.on_failure(t);
+    b.on_failure(t);
+    EXPECT_EQ(b.consecutive_failures(), 2);
+    b.on_success();  // two failures to forget: the locked path
+    EXPECT_EQ(b.consecutive_failures(), 0);
+    EXPECT_EQ(b.state(t), CircuitBreaker::State::kClosed);
+  }
+  b.on_failure(t);
+  b.on_failure(t);
+  b.on_failure(t);  // the third in a row opens it
+  EXPECT_EQ(b.state(t), CircuitBreaker::State::kOpen);
+  EXPECT_FALSE(b.would_allow(t));
+  EXPECT_FALSE(b.allow(t));
+}
+
+TEST(CircuitBreaker, ThreadsSeeItOpenAndClose) {
+  // Several threads call allow() while this one records failures: once they are in, every
+  // thread is refused; after the cooldown exactly one trial gets through, and its success
+  // closes the breaker for all of them.
+  CircuitBreaker b(5, 1000ms);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> allowed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      while (!stop.load()) {
+        allowed += b.allow(CircuitBreaker::Clock::now()) ? 1 : 0;
+        std::this_thread::yield();
+      }
+    });
+  }
+  auto t = CircuitBreaker::Clock::now();
+  for (int i = 0; i < 5; ++i) b.on_failure(t);
+  EXPECT_EQ(b.state(t), CircuitBreaker::State::kOpen);
+  std::this_thread::sleep_for(20ms);  // calls that passed before the fifth failure finish
+  int64_t before = allowed.load();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(allowed.load(), before);  // open, within the cooldown: nobody gets through
+  auto wait_until = [&](int64_t at_least) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (allowed.load() < at_least && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
+  };
+  wait_until(before + 1);  // the cooldown ends: half-open
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(allowed.load(), before + 1);  // one trial, no second while it runs
+  b.on_success();
+  wait_until(before + 100);
+  EXPECT_GE(allowed.load(), before + 100);
+  stop = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(b.state(CircuitBreaker::Clock::now()), CircuitBreaker::State::kClosed);
 }
 
 TEST(Backoff, ExponentialFullJitterCappedAndRetryAfterFloor) {
@@ -87,6 +150,24 @@ TEST(ReplicaSet, RetryAvoidsTriedReplicaAndBreakersExclude) {
   rs.record_failure(1);
   EXPECT_EQ(rs.pick(0), -1);
   EXPECT_EQ(rs.health(), Health::kUnhealthy);
+}
+
+TEST(ReplicaSet, OneReplicaIsPickedTriedOrNotWhileItsBreakerAllows) {
+  ProviderConfig c = two_replicas(BalancePolicy::kWeighted, 1, 1);
+  c.replicas.pop_back();
+  c.breaker_cooldown_ms = 40;
+  ReplicaSet rs(c);
+  EXPECT_EQ(rs.pick(0), 0);
+  EXPECT_EQ(rs.pick(0b1), 0);  // a retry goes back to the only replica
+  rs.record_failure(0);        // breaker_failures = 1: opens
+  EXPECT_EQ(rs.pick(0), -1);
+  EXPECT_EQ(rs.health(), Health::kUnhealthy);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(rs.pick(0), 0);   // half-open: the one trial
+  EXPECT_EQ(rs.pick(0), -1);  // no second trial while it runs
+  rs.record_success(0, 5);
+  EXPECT_EQ(rs.pick(0), 0);
+  EXPECT_EQ(rs.health(), Health::kHealthy);
 }
 
 TEST(ReplicaSet, LeastLatencyPrefersTheFasterReplica) {
