@@ -58,6 +58,8 @@ class EventLoop {
   // Runs `fn` on the loop thread (inline if called from it and nothing is queued).
   void post(std::function<void()> fn);
   bool on_loop_thread() const;
+  // True when post() would run its function at once (loop thread, nothing queued ahead).
+  bool runs_inline() const;
   int64_t connections() const { return n_conns_.load(std::memory_order_relaxed); }
 
   // Connection events (from Connection::on_io), on the loop thread.

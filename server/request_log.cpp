@@ -40,6 +40,24 @@ class LogSink {
     if (big) cv_.notify_one();
   }
 
+  // Takes whole lines ('\n'-terminated) from a thread's buffer and leaves it empty. When the
+  // sink holds nothing the two buffers trade places (no copy), so capacity goes round.
+  void take(std::string* lines) {
+    bool big;
+    {
+      std::lock_guard lock(mu_);
+      if (!started_) start();
+      if (buf_.empty()) {
+        buf_.swap(*lines);
+      } else {
+        buf_.append(*lines);
+      }
+      big = buf_.size() >= kFlushBytes;
+    }
+    lines->clear();
+    if (big) cv_.notify_one();
+  }
+
   void flush() {
     std::lock_guard write_lock(write_mu_);
     std::FILE* f;
@@ -104,9 +122,27 @@ LogSink& sink() {
   return s;
 }
 
-void emit(std::string_view text) {
+// A thread that batches (an event loop, see batch_thread_log) writes its lines straight into
+// this buffer, with no lock and no string per line, and hands them over once per loop turn.
+struct ThreadLines {
+  std::string buf;
+  bool batching = false;
+};
+thread_local ThreadLines tl_lines;
+
+// One log line: `fill` appends a JSON object to the string it is given.
+template <class Fill>
+void emit(Fill&& fill) {
   if (log::level() > log::Level::kInfo) return;
-  sink().append(text);
+  if (tl_lines.batching) {
+    fill(&tl_lines.buf);
+    tl_lines.buf.push_back('\n');
+    if (tl_lines.buf.size() >= kFlushBytes) sink().take(&tl_lines.buf);
+    return;
+  }
+  std::string line;
+  fill(&line);
+  sink().append(line);
 }
 
 void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& attempts) {
@@ -125,10 +161,12 @@ void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& att
 
 }  // namespace
 
-std::string request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd) {
-  std::string out;
-  out.reserve(512 + e.route.size());  // a line with its route header and one attempt
-  JsonWriter w(&out);
+namespace {
+
+void append_request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd,
+                             std::string* out) {
+  out->reserve(out->size() + 512 + e.route.size());  // a line with its route and one attempt
+  JsonWriter w(out);
   w.begin_object().field("event", "request").field("request_id", e.request_id);
   w.field("endpoint", e.endpoint).field("status", e.status).field("model", e.model);
   w.field("stream", e.stream).key("latency_ms").rounded3(e.latency_ms);
@@ -160,6 +198,13 @@ std::string request_log_json(const RequestLogEntry& e, std::optional<double> cos
     w.field("error_code", error_code_name(e.error->code())).field("error", e.error->message());
   }
   w.end_object();
+}
+
+}  // namespace
+
+std::string request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd) {
+  std::string out;
+  append_request_log_json(e, cost_usd, &out);
   return out;
 }
 
@@ -180,8 +225,7 @@ void record_request(Metrics& metrics, const router::Router& router, const Reques
               Labels().add("endpoint", e.endpoint).add("status", e.status));
   metrics.observe("fulcrum_request_duration_seconds", Labels().add("endpoint", e.endpoint),
                   e.latency_ms / 1000);
-  if (log::level() > log::Level::kInfo) return;
-  emit(request_log_json(e, cost));
+  emit([&](std::string* out) { append_request_log_json(e, cost, out); });
 }
 
 void record_simple(Metrics& metrics, std::string_view endpoint, int status, double latency_ms,
@@ -195,7 +239,7 @@ void record_simple(Metrics& metrics, std::string_view endpoint, int status, doub
   e.status = status;
   e.latency_ms = latency_ms;
   e.error = error;
-  emit(request_log_json(e, std::nullopt));
+  emit([&](std::string* out) { append_request_log_json(e, std::nullopt, out); });
 }
 
 Status open_request_log(const std::string& path) {
@@ -210,19 +254,38 @@ Status open_request_log(const std::string& path) {
 }
 
 void flush_request_log() {
+  flush_thread_log();
   sink().flush();
 }
 
-std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a) {
-  std::string out;
-  out.reserve(256);
-  JsonWriter w(&out);
+void batch_thread_log(bool on) {
+  if (!on) flush_thread_log();
+  tl_lines.batching = on;
+}
+
+void flush_thread_log() {
+  if (!tl_lines.buf.empty()) sink().take(&tl_lines.buf);
+}
+
+namespace {
+
+void append_attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a,
+                             std::string* out) {
+  out->reserve(out->size() + 256);
+  JsonWriter w(out);
   w.begin_object().field("event", "upstream_attempt").field("request_id", request_id);
   w.field("provider", a.provider).field("replica", a.replica).field("attempt", a.attempt);
   w.field("upstream_status", a.upstream_status).field("outcome", a.outcome);
   w.key("ms").rounded3(a.ms);
   if (!a.error.empty()) w.field("error", a.error);
   w.end_object();
+}
+
+}  // namespace
+
+std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a) {
+  std::string out;
+  append_attempt_log_json(request_id, a, &out);
   return out;
 }
 
@@ -230,8 +293,7 @@ void record_attempt(Metrics& metrics, const std::string& request_id,
                     const providers::AttemptInfo& a) {
   metrics.add("fulcrum_upstream_attempts_total",
               Labels().add("provider", a.provider).add("outcome", a.outcome));
-  if (log::level() > log::Level::kInfo) return;
-  emit(attempt_log_json(request_id, a));
+  emit([&](std::string* out) { append_attempt_log_json(request_id, a, out); });
 }
 
 }  // namespace fulcrum::server

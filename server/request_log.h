@@ -56,4 +56,11 @@ void record_attempt(Metrics& metrics, const std::string& request_id,
 Status open_request_log(const std::string& path);
 void flush_request_log();
 
+// Event loops batch their lines: while batch_thread_log(true) holds for the calling thread, its
+// lines are written straight into a buffer of that thread (no lock, no string per line) and
+// reach the writer when the thread calls flush_thread_log() (once per loop turn), or when the
+// buffer grows large. batch_thread_log(false) hands over what is left.
+void batch_thread_log(bool on);
+void flush_thread_log();
+
 }  // namespace fulcrum::server
