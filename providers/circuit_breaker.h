@@ -22,12 +22,20 @@ class CircuitBreaker {
       : failures_to_open_(failures_to_open), cooldown_(cooldown) {}
 
   // True when a call may go out now (claims the half-open trial slot).
-  bool allow(Clock::time_point now = Clock::now());
+  bool allow(Clock::time_point now);
   // Like allow() but claims nothing: for picking among replicas.
-  bool would_allow(Clock::time_point now = Clock::now()) const;
+  bool would_allow(Clock::time_point now) const;
   void on_success();
   void on_failure(Clock::time_point now = Clock::now());
-  State state(Clock::time_point now = Clock::now()) const;
+  State state(Clock::time_point now) const;
+  // The same at the current time; a closed breaker answers without reading the clock.
+  bool allow() { return !open_flag_.load(std::memory_order_acquire) || allow(Clock::now()); }
+  bool would_allow() const {
+    return !open_flag_.load(std::memory_order_acquire) || would_allow(Clock::now());
+  }
+  State state() const {
+    return open_flag_.load(std::memory_order_acquire) ? state(Clock::now()) : State::kClosed;
+  }
   int consecutive_failures() const;
 
  private:

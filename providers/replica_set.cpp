@@ -14,10 +14,10 @@ ReplicaSet::ReplicaSet(const ProviderConfig& config)
 }
 
 int ReplicaSet::pick(uint64_t tried) {
-  auto now = CircuitBreaker::Clock::now();
   // One replica (the usual provider): it is the only candidate, tried or not, if its breaker
-  // lets the call through; no candidate list and no lock.
-  if (replicas_.size() == 1) return replicas_[0]->breaker.allow(now) ? 0 : -1;
+  // lets the call through; no candidate list, no lock, and no clock read while it is closed.
+  if (replicas_.size() == 1) return replicas_[0]->breaker.allow() ? 0 : -1;
+  auto now = CircuitBreaker::Clock::now();
   std::vector<int> candidates;
   for (int pass = 0; pass < 2 && candidates.empty(); ++pass) {
     for (size_t i = 0; i < replicas_.size(); ++i) {
