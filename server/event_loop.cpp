@@ -509,47 +509,37 @@ void ResponseWriter::post(std::function<void(Connection&)> fn) {
   });
 }
 
-// Each call runs at once when EventLoop::post would (the loop's own thread, nothing queued
-// ahead: the usual case, an exchange answering from a callback of its loop), without wrapping
-// its arguments in two heap-allocated closures; otherwise it is queued in order as before.
-
-void ResponseWriter::send(int status, Headers headers, std::string body) {
-  EventLoop* loop = loop_;
-  if (loop->runs_inline()) {
-    if (auto c = live(conn_, seq_)) loop->send(*c, status, headers, body);
+// Runs `fn` on the connection at once when EventLoop::post would (the loop's own thread,
+// nothing queued ahead: the usual case, an exchange answering from a callback of its loop),
+// without wrapping it in heap-allocated closures; otherwise queues it in order through post().
+template <class Fn>
+void ResponseWriter::on_conn(Fn&& fn) {
+  if (loop_->runs_inline()) {
+    if (auto c = live(conn_, seq_)) fn(*c);
     return;
   }
-  post([loop, status, h = std::move(headers), b = std::move(body)](Connection& c) {
+  post(std::forward<Fn>(fn));
+}
+
+void ResponseWriter::send(int status, Headers headers, std::string body) {
+  on_conn([loop = loop_, status, h = std::move(headers), b = std::move(body)](Connection& c) {
     loop->send(c, status, h, b);
   });
 }
 
 void ResponseWriter::start_stream(int status, Headers headers) {
-  EventLoop* loop = loop_;
-  if (loop->runs_inline()) {
-    if (auto c = live(conn_, seq_)) loop->start_stream(*c, status, headers);
-    return;
-  }
-  post([loop, status, h = std::move(headers)](Connection& c) { loop->start_stream(c, status, h); });
+  on_conn([loop = loop_, status, h = std::move(headers)](Connection& c) {
+    loop->start_stream(c, status, h);
+  });
 }
 
 void ResponseWriter::write(std::string data) {
   if (data.empty()) return;
-  EventLoop* loop = loop_;
-  if (loop->runs_inline()) {
-    if (auto c = live(conn_, seq_)) loop->write_chunk(*c, data);
-    return;
-  }
-  post([loop, d = std::move(data)](Connection& c) { loop->write_chunk(c, d); });
+  on_conn([loop = loop_, d = std::move(data)](Connection& c) { loop->write_chunk(c, d); });
 }
 
 void ResponseWriter::end() {
-  EventLoop* loop = loop_;
-  if (loop->runs_inline()) {
-    if (auto c = live(conn_, seq_)) loop->end_stream(*c);
-    return;
-  }
-  post([loop](Connection& c) { loop->end_stream(c); });
+  on_conn([loop = loop_](Connection& c) { loop->end_stream(c); });
 }
 
 void ResponseWriter::set_on_cancel(std::function<void()> fn) {

@@ -51,6 +51,8 @@ class ResponseWriter : public std::enable_shared_from_this<ResponseWriter> {
  private:
   friend class EventLoop;
   void post(std::function<void(Connection&)> fn);
+  template <class Fn>
+  void on_conn(Fn&& fn);  // at once when the loop allows it, else post()
   // The connection, if this writer's response is still the one it is waiting for.
   static std::shared_ptr<Connection> live(const std::weak_ptr<Connection>& conn, uint64_t seq);
 

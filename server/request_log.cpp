@@ -16,8 +16,9 @@ namespace fulcrum::server {
 namespace {
 
 // The request log's lines are collected in memory and written by a flusher thread every
-// kFlushMs (or at once past kFlushBytes), so a request costs an append under a lock instead of
-// a write system call per line. Lines are whole when written, so they never interleave.
+// kFlushMs (or at once past kFlushBytes), so a line costs an append to memory (an event loop's
+// own buffer, see batch_thread_log, else the shared one under a lock) instead of a write system
+// call. Lines are whole when written, so they never interleave.
 constexpr auto kFlushMs = std::chrono::milliseconds(20);
 constexpr size_t kFlushBytes = 256 << 10;
 
@@ -28,20 +29,9 @@ class LogSink {
     file_ = f;
   }
 
-  void append(std::string_view line) {
-    bool big;
-    {
-      std::lock_guard lock(mu_);
-      if (!started_) start();
-      buf_.append(line);
-      buf_.push_back('\n');
-      big = buf_.size() >= kFlushBytes;
-    }
-    if (big) cv_.notify_one();
-  }
-
-  // Takes whole lines ('\n'-terminated) from a thread's buffer and leaves it empty. When the
-  // sink holds nothing the two buffers trade places (no copy), so capacity goes round.
+  // Takes whole lines ('\n'-terminated: one line, or a thread's batch) and leaves `lines`
+  // empty. When the sink holds nothing the two buffers trade places (no copy), so capacity goes
+  // round.
   void take(std::string* lines) {
     bool big;
     {
@@ -142,7 +132,8 @@ void emit(Fill&& fill) {
   }
   std::string line;
   fill(&line);
-  sink().append(line);
+  line.push_back('\n');
+  sink().take(&line);
 }
 
 void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& attempts) {
@@ -158,10 +149,6 @@ void write_attempts(JsonWriter& w, const std::vector<router::AttemptRecord>& att
   }
   w.end_array();
 }
-
-}  // namespace
-
-namespace {
 
 void append_request_log_json(const RequestLogEntry& e, std::optional<double> cost_usd,
                              std::string* out) {
@@ -197,6 +184,18 @@ void append_request_log_json(const RequestLogEntry& e, std::optional<double> cos
   if (e.error) {
     w.field("error_code", error_code_name(e.error->code())).field("error", e.error->message());
   }
+  w.end_object();
+}
+
+void append_attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a,
+                             std::string* out) {
+  out->reserve(out->size() + 256);
+  JsonWriter w(out);
+  w.begin_object().field("event", "upstream_attempt").field("request_id", request_id);
+  w.field("provider", a.provider).field("replica", a.replica).field("attempt", a.attempt);
+  w.field("upstream_status", a.upstream_status).field("outcome", a.outcome);
+  w.key("ms").rounded3(a.ms);
+  if (!a.error.empty()) w.field("error", a.error);
   w.end_object();
 }
 
@@ -266,22 +265,6 @@ void batch_thread_log(bool on) {
 void flush_thread_log() {
   if (!tl_lines.buf.empty()) sink().take(&tl_lines.buf);
 }
-
-namespace {
-
-void append_attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a,
-                             std::string* out) {
-  out->reserve(out->size() + 256);
-  JsonWriter w(out);
-  w.begin_object().field("event", "upstream_attempt").field("request_id", request_id);
-  w.field("provider", a.provider).field("replica", a.replica).field("attempt", a.attempt);
-  w.field("upstream_status", a.upstream_status).field("outcome", a.outcome);
-  w.key("ms").rounded3(a.ms);
-  if (!a.error.empty()) w.field("error", a.error);
-  w.end_object();
-}
-
-}  // namespace
 
 std::string attempt_log_json(const std::string& request_id, const providers::AttemptInfo& a) {
   std::string out;
