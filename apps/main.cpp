@@ -1,7 +1,13 @@
 // fulcrum: one binary, subcommands dispatched from one table.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
+
+#if defined(FULCRUM_MIMALLOC)
+#include <mimalloc.h>
+#endif
 
 #include "apps/commands.h"
 
@@ -25,6 +31,24 @@ constexpr Command kCommands[] = {
     {"serve", fulcrum::apps::cmd_serve, "run the OpenAI/Anthropic-compatible gateway (--config)"},
 };
 
+// The allocator behind malloc in this process, as it is (not as it was configured): mimalloc only
+// when a block from malloc lies in mimalloc's heap.
+std::string allocator_in_use() {
+#if defined(FULCRUM_MIMALLOC)
+  void* p = std::calloc(1, 16);
+  bool ours = p != nullptr && mi_is_in_heap_region(p);
+  std::free(p);
+  if (ours) {
+    int v = mi_version();  // e.g. 209 for 2.0.9
+    return "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." +
+           std::to_string(v % 10);
+  }
+  return "malloc (mimalloc linked but not in use)";
+#else
+  return "malloc";
+#endif
+}
+
 void usage(FILE* out) {
   std::fprintf(out, "usage: fulcrum <command> [args]\n\ncommands:\n");
   for (const auto& c : kCommands)
@@ -40,7 +64,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "--version") == 0) {
-    std::printf("fulcrum %s\n", FULCRUM_VERSION);
+    std::printf("fulcrum %s (allocator: %s)\n", FULCRUM_VERSION, allocator_in_use().c_str());
     return 0;
   }
   std::string_view name = argv[1];

@@ -19,6 +19,7 @@ packages=(
   libsqlite3-dev        # default storage
   libutf8proc-dev       # Unicode categories and case mapping (tokenizers, templates)
   libvectorscan-dev     # multi-pattern privacy scanning
+  libmimalloc-dev       # the fulcrum binary's allocator (FULCRUM_MIMALLOC)
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev      # micro-benchmarks
   # test and benchmark peers

@@ -395,5 +395,20 @@ TEST(QuantizeCli, BadInputIsAnError) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// ---- --version ----------------------------------------------------------------------------------
+
+// The binary says which allocator serves malloc, checked at run time: mimalloc in the builds
+// that link it (FULCRUM_MIMALLOC, the default without sanitizers), malloc otherwise.
+TEST(VersionCli, ReportsTheAllocatorInUse) {
+  RunResult r = run_fulcrum({"--version"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("fulcrum ", 0), 0u) << r.out;
+#if defined(FULCRUM_TEST_MIMALLOC)
+  EXPECT_NE(r.out.find("(allocator: mimalloc 2."), std::string::npos) << r.out;
+#else
+  EXPECT_NE(r.out.find("(allocator: malloc)"), std::string::npos) << r.out;
+#endif
+}
+
 }  // namespace
 }  // namespace fulcrum::testing
