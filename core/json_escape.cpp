@@ -1,5 +1,8 @@
 #include "core/json_escape.h"
 
+#include <cstdint>
+#include <cstring>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -71,9 +74,55 @@ size_t plain_ascii_prefix(const char* p, size_t n) {
   return i;
 }
 
+#if defined(__SSE2__)
+// Bit i set when byte i of v needs escaping or is not ASCII.
+inline unsigned special_mask(__m128i v) {
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+
+inline __m128i load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return _mm_cvtsi64_si128(static_cast<long long>(x));
+}
+
+inline __m128i load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return _mm_cvtsi32_si128(static_cast<int>(x));
+}
+#endif
+
 }  // namespace
 
+bool json_plain_ascii(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  // Never reads outside s: the last piece is an overlapping load ending at its last byte.
+  if (n >= 16) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+      if (special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))) != 0) return false;
+    return i == n ||
+           special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16))) == 0;
+  }
+  if (n >= 8) return ((special_mask(load8(p)) | special_mask(load8(p + n - 8))) & 0xFFu) == 0;
+  if (n >= 4) return ((special_mask(load4(p)) | special_mask(load4(p + n - 4))) & 0xFu) == 0;
+#endif
+  for (size_t i = 0; i < n; ++i)
+    if (!kPlain.plain[static_cast<unsigned char>(p[i])]) return false;
+  return true;
+}
+
 void json_escape_append(std::string_view s, std::string* out) {
+  if (json_plain_ascii(s)) {  // the usual case: nothing to escape
+    out->append(s);
+    return;
+  }
   // Runs of bytes that need no escaping (printable ASCII and valid UTF-8 sequences) are
   // appended in one call; only the rest is handled byte by byte.
   const char* p = s.data();

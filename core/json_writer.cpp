@@ -8,19 +8,24 @@
 
 namespace fulcrum {
 
-void JsonWriter::before_value() {
+bool JsonWriter::value_comma() {
   if (after_key_) {
     after_key_ = false;
-    return;
+    return false;
   }
   if (depth_ == 0) {
     FULCRUM_ASSERT(!wrote_root_, "JsonWriter: a second top-level value");
     wrote_root_ = true;
-    return;
+    return false;
   }
   FULCRUM_ASSERT(!is_object_[depth_ - 1], "JsonWriter: a value in an object needs a key");
-  if (!first_[depth_ - 1]) out_->push_back(',');
+  bool comma = !first_[depth_ - 1];
   first_[depth_ - 1] = false;
+  return comma;
+}
+
+void JsonWriter::before_value() {
+  if (value_comma()) out_->push_back(',');
 }
 
 void JsonWriter::push(char open) {
@@ -70,19 +75,26 @@ bool JsonWriter::begin_key() {
 }
 
 JsonWriter& JsonWriter::key(LiteralKey k) {
-  // Checked when compiled: the punctuation and the text go in with one resize and one copy.
+  // Checked when compiled: the punctuation and the text go in with one append.
   bool comma = begin_key();
   std::string_view t = k.text();
-  size_t at = out_->size();
-  out_->resize(at + t.size() + 3 + comma);
-  char* p = out_->data() + at;
+  if (t.size() > kShortText) {
+    if (comma) out_->push_back(',');
+    out_->push_back('"');
+    out_->append(t);
+    out_->append("\":", 2);
+    return *this;
+  }
+  char buf[kShortText + 4];
+  char* p = buf;
   *p = ',';
   p += comma;
   *p++ = '"';
   std::memcpy(p, t.data(), t.size());
   p += t.size();
-  p[0] = '"';
-  p[1] = ':';
+  *p++ = '"';
+  *p++ = ':';
+  out_->append(buf, static_cast<size_t>(p - buf));
   return *this;
 }
 
@@ -96,7 +108,20 @@ JsonWriter& JsonWriter::key_text(std::string_view k) {
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
-  before_value();
+  bool comma = value_comma();
+  if (s.size() <= kShortText && json_plain_ascii(s)) {  // ids, names, enums: one append
+    char buf[kShortText + 3];
+    char* p = buf;
+    *p = ',';
+    p += comma;
+    *p++ = '"';
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '"';
+    out_->append(buf, static_cast<size_t>(p - buf));
+    return *this;
+  }
+  if (comma) out_->push_back(',');
   out_->push_back('"');
   json_escape_append(s, out_);
   out_->push_back('"');
@@ -104,18 +129,22 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 }
 
 JsonWriter& JsonWriter::int_value(int64_t v) {
-  before_value();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_->append(buf, r.ptr);
+  char buf[26];
+  char* p = buf;
+  *p = ',';
+  p += value_comma();
+  p = std::to_chars(p, buf + sizeof buf, v).ptr;
+  out_->append(buf, static_cast<size_t>(p - buf));
   return *this;
 }
 
 JsonWriter& JsonWriter::uint_value(uint64_t v) {
-  before_value();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_->append(buf, r.ptr);
+  char buf[26];
+  char* p = buf;
+  *p = ',';
+  p += value_comma();
+  p = std::to_chars(p, buf + sizeof buf, v).ptr;
+  out_->append(buf, static_cast<size_t>(p - buf));
   return *this;
 }
 

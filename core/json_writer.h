@@ -107,8 +107,12 @@ class JsonWriter {
   bool complete() const { return depth_ == 0 && wrote_root_; }
 
  private:
+  // Keys and plain values up to this long are written with one append from the stack.
+  static constexpr size_t kShortText = 128;
+
   JsonWriter& key_text(std::string_view k);
-  bool begin_key();  // the bookkeeping of a key; true when a comma goes first
+  bool begin_key();    // the bookkeeping of a key; true when a comma goes first
+  bool value_comma();  // the bookkeeping of a value; true when a comma goes first
   JsonWriter& int_value(int64_t v);
   JsonWriter& uint_value(uint64_t v);
   void before_value();

@@ -175,6 +175,56 @@ TEST(JsonEscape, LongPlainRunsWithSparseSpecialBytesMatchTheByteWiseRules) {
             std::string(40, 'a') + "\\\"" + std::string(20, 'b'));
 }
 
+TEST(JsonEscape, PlainAsciiCheckFindsASpecialByteAtEveryPositionOfEveryLength) {
+  // The check reads in 16-, 8- and 4-byte pieces that overlap at the end; a special byte at any
+  // position of any length must be seen, and bytes just past the string must not count.
+  const char specials[] = {'"', '\\', '\n', '\0', '\x1f', '\x01', '\xC3', '\xFF'};
+  for (size_t n = 0; n <= 70; ++n) {
+    std::string buf(n + 16, '"');  // specials right after the string
+    for (size_t j = 0; j < n; ++j) buf[j] = static_cast<char>('a' + j % 26);
+    std::string_view s(buf.data(), n);
+    ASSERT_TRUE(json_plain_ascii(s)) << n;
+    for (size_t at = 0; at < n; ++at) {
+      for (char c : specials) {
+        buf[at] = c;
+        ASSERT_FALSE(json_plain_ascii(s)) << "length " << n << " at " << at << " byte "
+                                          << static_cast<int>(static_cast<unsigned char>(c));
+      }
+      buf[at] = '~';  // 0x7e: the last plain byte
+      ASSERT_TRUE(json_plain_ascii(s)) << n << " " << at;
+      buf[at] = static_cast<char>('a' + at % 26);
+    }
+  }
+}
+
+TEST(JsonWriter, ValuesOfEveryLengthAroundTheOneAppendLimitMatchTheByteWiseRules) {
+  // Plain values up to 128 bytes are copied in one append, the rest through the escaper; in an
+  // array (commas) and after a key, with a special byte or none.
+  std::mt19937 rng(31);
+  const std::string alphabet = "abcXYZ_09 -./\"\\\n\t\x01\x7f\xC3\xA9\xFF";
+  for (size_t n = 0; n <= 300; ++n) {
+    for (int variant = 0; variant < 3; ++variant) {
+      std::string v;
+      for (size_t j = 0; j < n; ++j) v.push_back(alphabet[rng() % 13]);
+      if (variant == 1 && n > 0) v[rng() % n] = alphabet[13 + rng() % (alphabet.size() - 13)];
+      std::string out;
+      JsonWriter w(&out);
+      w.begin_object().key("a").begin_array().value(v).value(v).end_array().field("b", v);
+      w.end_object();
+      std::string e = "\"" + reference_escape(v) + "\"";
+      ASSERT_EQ(out, "{\"a\":[" + e + "," + e + "],\"b\":" + e + "}") << n << " " << variant;
+    }
+  }
+  std::string ints;
+  JsonWriter(&ints)
+      .begin_array()
+      .value(-1)
+      .value(uint64_t{18446744073709551615u})
+      .value(0)
+      .end_array();
+  EXPECT_EQ(ints, "[-1,18446744073709551615,0]");
+}
+
 TEST(RequestPathJson, FindReturnsTheFirstFieldWithTheKeyAndTreatsNullAsAbsent) {
   api::detail::ParserLease lease;
   auto obj = api::detail::parse_object(
