@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_escape.h"
 #include "core/thread_slot.h"
 
 namespace fulcrum::server {
@@ -62,8 +63,12 @@ std::string prom_escape(std::string_view value) {
 }
 
 Labels& Labels::add(std::string_view name, std::string_view value) {
-  bool plain = true;
-  for (char c : value) plain &= c != '\\' && c != '"' && c != '\n';
+  // Printable ASCII without quote or backslash (the usual value) needs no escaping here either.
+  bool plain = json_plain_ascii(value);
+  if (!plain) {
+    plain = true;
+    for (char c : value) plain &= c != '\\' && c != '"' && c != '\n';
+  }
   if (plain) {  // the usual case: one resize, two copies
     size_t at = buf_.size();
     bool comma = at != 0;
@@ -136,8 +141,8 @@ double Metrics::counter(std::string_view name, std::string_view labels) const {
 
 std::string Metrics::render(const std::map<std::string, double>& gauges) const {
   // The shards added up, in name and label order.
-  std::map<std::string, Series, std::less<>> counters;
-  std::map<std::string, HistSeries, std::less<>> histograms;
+  std::map<std::string, std::map<std::string, double>> counters;
+  std::map<std::string, std::map<std::string, Histogram>> histograms;
   for (auto& sh : shards_) {
     std::lock_guard<std::mutex> lock(sh.mu);
     for (const auto& [name, series] : sh.counters)
