@@ -17,6 +17,31 @@ if(FULCRUM_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Profile-guided optimization (GCC), driven by scripts/build.sh for the release build:
+# FULCRUM_PGO=generate compiles instrumented objects that write their profiles (one .gcda per
+# object, named after the object's path) into FULCRUM_PGO_DIR when a program exits;
+# scripts/pgo_train.sh runs the gateway over a stand-in upstream to write them; FULCRUM_PGO=use
+# then compiles with those profiles. Code the training did not run is optimized as without
+# profiles (-fprofile-partial-training), and a source file changed since the training is compiled
+# without its profile (-Wno-coverage-mismatch) instead of failing.
+set(FULCRUM_PGO "" CACHE STRING "Profile-guided optimization: empty (off), generate or use")
+set(FULCRUM_PGO_DIR "${CMAKE_BINARY_DIR}/pgo-profile" CACHE PATH "Where PGO profiles are written and read")
+if(FULCRUM_PGO AND (FULCRUM_SANITIZE OR FULCRUM_FUZZ))
+  message(FATAL_ERROR "FULCRUM_PGO cannot be combined with the sanitizer or fuzz builds")
+endif()
+if(FULCRUM_PGO STREQUAL "generate")
+  add_compile_options(-fprofile-generate -fprofile-update=atomic "-fprofile-dir=${FULCRUM_PGO_DIR}")
+  add_link_options(-fprofile-generate)
+elseif(FULCRUM_PGO STREQUAL "use")
+  if(NOT EXISTS "${FULCRUM_PGO_DIR}")
+    message(FATAL_ERROR "FULCRUM_PGO=use: no profiles in ${FULCRUM_PGO_DIR} (scripts/build.sh trains them)")
+  endif()
+  add_compile_options(-fprofile-use -fprofile-partial-training "-fprofile-dir=${FULCRUM_PGO_DIR}"
+                      -Wno-missing-profile -Wno-coverage-mismatch)
+elseif(FULCRUM_PGO)
+  message(FATAL_ERROR "FULCRUM_PGO must be empty, generate or use (got '${FULCRUM_PGO}')")
+endif()
+
 # fulcrum_library(NAME SOURCES ... DEPS ...): a module library `fulcrum_<NAME>`.
 function(fulcrum_library name)
   cmake_parse_arguments(A "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
