@@ -85,17 +85,22 @@ JsonWriter& JsonWriter::key(LiteralKey k) {
     out_->append("\":", 2);
     return *this;
   }
+  append_plain(comma, t, true);
+  return *this;
+}
+
+void JsonWriter::append_plain(bool comma, std::string_view text, bool colon) {
   char buf[kShortText + 4];
   char* p = buf;
   *p = ',';
   p += comma;
   *p++ = '"';
-  std::memcpy(p, t.data(), t.size());
-  p += t.size();
+  std::memcpy(p, text.data(), text.size());
+  p += text.size();
   *p++ = '"';
-  *p++ = ':';
+  *p = ':';
+  p += colon;
   out_->append(buf, static_cast<size_t>(p - buf));
-  return *this;
 }
 
 JsonWriter& JsonWriter::key_text(std::string_view k) {
@@ -110,15 +115,7 @@ JsonWriter& JsonWriter::key_text(std::string_view k) {
 JsonWriter& JsonWriter::value(std::string_view s) {
   bool comma = value_comma();
   if (s.size() <= kShortText && json_plain_ascii(s)) {  // ids, names, enums: one append
-    char buf[kShortText + 3];
-    char* p = buf;
-    *p = ',';
-    p += comma;
-    *p++ = '"';
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-    *p++ = '"';
-    out_->append(buf, static_cast<size_t>(p - buf));
+    append_plain(comma, s, false);
     return *this;
   }
   if (comma) out_->push_back(',');

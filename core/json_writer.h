@@ -113,6 +113,8 @@ class JsonWriter {
   JsonWriter& key_text(std::string_view k);
   bool begin_key();    // the bookkeeping of a key; true when a comma goes first
   bool value_comma();  // the bookkeeping of a value; true when a comma goes first
+  // [,]"text"[:] in one append; text is at most kShortText bytes and needs no escaping.
+  void append_plain(bool comma, std::string_view text, bool colon);
   JsonWriter& int_value(int64_t v);
   JsonWriter& uint_value(uint64_t v);
   void before_value();
