@@ -1,6 +1,7 @@
 #include "apps/args.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -19,6 +20,18 @@ bool looks_numeric(std::string_view s) {
   return end && *end == '\0';
 }
 
+// `-x`, `-name`, `--name`, `--name=value` (a letter first, then letters, digits, '_' or '-'):
+// anything else that starts with '-' is text ("-----BEGIN PRIVATE KEY-----", "- item").
+bool option_shaped(std::string_view s) {
+  size_t p = s.starts_with("--") ? 2 : 1;
+  if (p >= s.size() || !std::isalpha(static_cast<unsigned char>(s[p]))) return false;
+  for (++p; p < s.size() && s[p] != '='; ++p) {
+    unsigned char c = static_cast<unsigned char>(s[p]);
+    if (!std::isalnum(c) && c != '_' && c != '-') return false;
+  }
+  return p == s.size() || s.starts_with("--");
+}
+
 }  // namespace
 
 Result<Args> Args::parse(int argc, char** argv, const ArgSpec& spec) {
@@ -26,7 +39,8 @@ Result<Args> Args::parse(int argc, char** argv, const ArgSpec& spec) {
   bool only_positionals = false;
   for (int i = 0; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (only_positionals || arg == "-" || arg.empty() || arg[0] != '-' || looks_numeric(arg)) {
+    if (only_positionals || arg == "-" || arg.empty() || arg[0] != '-' || looks_numeric(arg) ||
+        (arg != "--" && !option_shaped(arg))) {
       a.positionals_.emplace_back(arg);
       continue;
     }

@@ -9,6 +9,7 @@
 
 namespace fulcrum::router {
 
+using ascii::iequals;
 using ascii::is_alnum;
 using ascii::is_alpha;
 using ascii::is_digit;

@@ -7,7 +7,8 @@
 //
 //   email, phone, payment_card, iban, us_ssn, uk_nino, ca_sin, ipv4, ipv6, aws_access_key,
 //   aws_secret_key, gcp_api_key, azure_key, github_token, slack_token, openai_key,
-//   anthropic_key, jwt, private_key, url_password
+//   anthropic_key, stripe_key, gitlab_token, npm_token, huggingface_token, sendgrid_key, jwt,
+//   private_key, url_password, credential (a value assigned to a secret's name)
 //
 // plus user-defined regexes ([[privacy.patterns]], kind = their name) and term lists
 // (privacy.terms, kind "term", whole words, case-insensitive). Thread-safe.

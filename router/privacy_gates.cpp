@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <initializer_list>
 
 #include "router/ascii.h"
 #include "router/validators.h"
@@ -292,6 +293,54 @@ bool check_phone_after(std::string_view t, size_t s, size_t e) {
     return digits >= 7;
   }
   return false;
+}
+
+// The credential keyword around an anchor occurrence [s, e), as the expression spells it:
+// "token" after (access|auth|refresh|bearer|api|secret|session|private)[_-]?, "secret" after
+// (client|app|api|consumer)[_-]? or before [_-]?key, the other anchors whole keywords; then
+// `["']?[ \t]{0,4}[:=]`.
+namespace {
+
+bool ends_with_word(std::string_view t, size_t end, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    if (end >= w.size() && ascii::iequals(t.substr(end - w.size(), w.size()), w)) return true;
+  return false;
+}
+
+size_t skip_separator_back(std::string_view t, size_t p) {
+  return p > 0 && (t[p - 1] == '_' || t[p - 1] == '-') ? p - 1 : p;
+}
+
+bool assignment_follows(std::string_view t, size_t e) {
+  if (e < t.size() && (t[e] == '"' || t[e] == '\'')) ++e;
+  for (size_t n = 0; e < t.size() && n <= 4; ++e, ++n) {
+    if (t[e] == ':' || t[e] == '=') return true;
+    if (t[e] != ' ' && t[e] != '\t') return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool check_assignment_after(std::string_view t, size_t s, size_t e) {
+  std::string_view anchor = t.substr(s, e - s);
+  if (ascii::iequals(anchor, "token")) {
+    if (!ends_with_word(
+            t, skip_separator_back(t, s),
+            {"access", "auth", "refresh", "bearer", "api", "secret", "session", "private"}))
+      return false;
+  } else if (ascii::iequals(anchor, "secret")) {
+    bool key_after = false;
+    size_t k = e < t.size() && (t[e] == '_' || t[e] == '-') ? e + 1 : e;
+    if (k + 3 <= t.size() && ascii::iequals(t.substr(k, 3), "key")) {
+      key_after = true;
+      e = k + 3;
+    }
+    if (!key_after &&
+        !ends_with_word(t, skip_separator_back(t, s), {"client", "app", "api", "consumer"}))
+      return false;
+  }
+  return assignment_follows(t, e);
 }
 
 }  // namespace fulcrum::router

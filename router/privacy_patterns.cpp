@@ -1,5 +1,7 @@
 #include "router/privacy_patterns.h"
 
+#include <span>
+
 #include "router/ascii.h"
 #include "router/validators.h"
 
@@ -19,6 +21,29 @@ char at(std::string_view t, size_t i) {
 char before(std::string_view t, size_t i) {
   return i > 0 ? t[i - 1] : '\0';
 }
+
+// The word just before `s` (across blanks, ':', '=' and '#') is one of `words`, any case.
+bool after_word(std::string_view t, size_t s, std::span<const std::string_view> words) {
+  size_t p = s;
+  while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == ':' || t[p - 1] == '=' || t[p - 1] == '#' ||
+                   t[p - 1] == '\t'))
+    --p;
+  size_t word_end = p;
+  while (p > 0 && is_alpha(t[p - 1]) && word_end - p < 16) --p;
+  if (p > 0 && is_word(t[p - 1])) return false;
+  std::string_view w = t.substr(p, word_end - p);
+  for (std::string_view k : words)
+    if (iequals(w, k)) return true;
+  return false;
+}
+
+// "version 1.2.3.4", "firmware: 10.0.0.1": a dotted quad named as a version is not an address.
+constexpr std::string_view kVersionWords[] = {"version",  "versions", "ver",
+                                              "firmware", "revision", "v"};
+// "Lot 398 581 4669", "order #415-555-2671": a number named as an identifier is not a phone.
+constexpr std::string_view kIdentifierWords[] = {"lot",  "batch",    "order",  "invoice",  "ticket",
+                                                 "case", "ref",      "serial", "sku",      "part",
+                                                 "item", "tracking", "isbn",   "reference"};
 
 bool refine_email(std::string_view t, size_t* s, size_t* e) {
   char n = at(t, *e);
@@ -49,6 +74,7 @@ bool refine_phone_plus(std::string_view t, size_t* s, size_t* e) {
 bool refine_phone_national(std::string_view t, size_t* s, size_t* e) {
   char b = before(t, *s);
   if (is_digit(b) || b == '+' || b == '.' || b == '-') return false;
+  if (after_word(t, *s, kIdentifierWords)) return false;
   return phone_tail_ok(t, *e) && phone_valid(t.substr(*s, *e - *s), false);
 }
 
@@ -106,6 +132,7 @@ bool refine_ipv4(std::string_view t, size_t* s, size_t* e) {
   char b = before(t, *s);
   if (b == '.' || is_digit(b)) return false;
   if (at(t, *e) == '.' && is_digit(at(t, *e + 1))) return false;
+  if (after_word(t, *s, kVersionWords)) return false;
   return ipv4_valid(t.substr(*s, *e - *s));
 }
 
@@ -160,6 +187,58 @@ bool refine_openai(std::string_view t, size_t* s, size_t* e) {
     alpha |= is_alnum(c) && !is_digit(c);
   }
   return digit && alpha;
+}
+
+// A token of mixed case ("hf_" + letters): identifiers in code rarely are.
+bool refine_mixed_token(std::string_view t, size_t* s, size_t* e) {
+  if (!token_end(t, *e)) return false;
+  bool upper = false, lower = false;
+  for (char c : t.substr(*s, *e - *s)) {
+    upper |= is_upper(c);
+    lower |= is_lower(c);
+  }
+  return upper && lower;
+}
+
+// `password = "..."`, `DB_PASSWORD=...`, `"api_key": "..."`: the value after the separator,
+// without a closing quote or trailing punctuation. Values that name a secret instead of holding
+// one (placeholders, environment lookups) and plain lowercase words under 12 bytes are left out.
+bool refine_credential(std::string_view t, size_t* s, size_t* e) {
+  // The whole value: Vectorscan also reports every shorter end.
+  char n = at(t, *e);
+  if (!(n == '\0' || n == ' ' || n == '\t' || n == '\n' || n == '\r' || n == '\v' || n == '\f' ||
+        n == '"' || n == '\'' || n == ',' || n == ';'))
+    return false;
+  std::string_view m = t.substr(*s, *e - *s);
+  size_t sep = m.find_first_of(":=");
+  if (sep == std::string_view::npos) return false;
+  size_t p = sep + 1;
+  while (p < m.size() && (m[p] == ' ' || m[p] == '\t')) ++p;
+  if (p < m.size() && (m[p] == '"' || m[p] == '\'')) ++p;
+  size_t q = m.size();
+  while (q > p && (m[q - 1] == '.' || m[q - 1] == ')' || m[q - 1] == ']' || m[q - 1] == '}' ||
+                   m[q - 1] == '>' || m[q - 1] == ':'))
+    --q;
+  std::string_view v = m.substr(p, q - p);
+  if (v.size() < 6) return false;
+  char c0 = v.front();
+  if (c0 == '<' || c0 == '$' || c0 == '{' || c0 == '%' || c0 == '[' || c0 == '(') return false;
+  bool same = true, lower_only = true;
+  for (char c : v) {
+    same &= c == c0;
+    lower_only &= is_lower(c);
+  }
+  if (same || (lower_only && v.size() < 12)) return false;
+  std::string lowered;
+  ascii::to_lower(v, &lowered);
+  static constexpr std::string_view kNotSecrets[] = {
+      "your",        "example", "redacted", "placeholder", "xxxx",    "****",
+      "process.env", "environ", "getenv",   "secrets.",    "config.", "settings."};
+  for (std::string_view n : kNotSecrets)
+    if (lowered.find(n) != std::string::npos) return false;
+  *s += p;
+  *e = *s + v.size();
+  return true;
 }
 
 bool refine_jwt(std::string_view t, size_t* s, size_t* e) {
@@ -282,6 +361,41 @@ constexpr BuiltinPattern kPatterns[] = {
      .refine = refine_openai,
      .span = "A-Za-z0-9_-",
      .anchors = "sk-",
+     .check = check_word_start},
+    {.kind = "stripe_key",
+     .regex = R"(\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,})",
+     .caseless = false,
+     .refine = refine_token,
+     .span = "A-Za-z0-9_",
+     .anchors = "sk_live_|sk_test_|rk_live_|rk_test_",
+     .check = check_word_start},
+    {.kind = "gitlab_token",
+     .regex = R"(\bgl(?:pat|dt|rt|ptt|ft|soat)-[A-Za-z0-9_\-]{20,})",
+     .caseless = false,
+     .refine = refine_token,
+     .span = "A-Za-z0-9_-",
+     .anchors = "glpat-|gldt-|glrt-|glptt-|glft-|glsoat-",
+     .check = check_word_start},
+    {.kind = "npm_token",
+     .regex = R"(\bnpm_[A-Za-z0-9]{36})",
+     .caseless = false,
+     .refine = refine_token,
+     .span = "A-Za-z0-9_",
+     .anchors = "npm_",
+     .check = check_word_start},
+    {.kind = "huggingface_token",
+     .regex = R"(\bhf_[A-Za-z0-9]{30,})",
+     .caseless = false,
+     .refine = refine_mixed_token,
+     .span = "A-Za-z0-9_",
+     .anchors = "hf_",
+     .check = check_word_start},
+    {.kind = "sendgrid_key",
+     .regex = R"(\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})",
+     .caseless = false,
+     .refine = refine_token,
+     .span = "A-Za-z0-9_.-",
+     .anchors = "SG.",
      .check = check_word_start},
     {.kind = "jwt",
      .regex = R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})",
@@ -415,13 +529,44 @@ constexpr BuiltinPattern kPatterns[] = {
      .refine = refine_ipv6,
      .anchors = "::",
      .gate = gate_ipv6_colons},
+    // Last: where a known key format is also assigned ("api_key = sk-..."), that kind wins the tie.
+    {.kind = "credential",
+     .regex =
+         R"((?:password|passwd|pwd|passphrase|(?:client|app|api|consumer)[_\-]?secret|secret[_\-]?key|api[_\-]?key|apikey|(?:access|auth|refresh|bearer|api|secret|session|private)[_\-]?token)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;]{6,})",
+     .caseless = true,
+     .refine = refine_credential,
+     .span = "^\n\v\f\r",
+     .anchors = "password|passwd|pwd|passphrase|secret|api_key|api-key|apikey|token",
+     .check = check_assignment_after},
 };
 
 constexpr std::string_view kKinds[] = {
-    "email",          "phone",         "payment_card", "iban",         "us_ssn",
-    "uk_nino",        "ca_sin",        "ipv4",         "ipv6",         "aws_access_key",
-    "aws_secret_key", "gcp_api_key",   "azure_key",    "github_token", "slack_token",
-    "openai_key",     "anthropic_key", "jwt",          "private_key",  "url_password",
+    "email",
+    "phone",
+    "payment_card",
+    "iban",
+    "us_ssn",
+    "uk_nino",
+    "ca_sin",
+    "ipv4",
+    "ipv6",
+    "aws_access_key",
+    "aws_secret_key",
+    "gcp_api_key",
+    "azure_key",
+    "github_token",
+    "slack_token",
+    "openai_key",
+    "anthropic_key",
+    "stripe_key",
+    "gitlab_token",
+    "npm_token",
+    "huggingface_token",
+    "sendgrid_key",
+    "jwt",
+    "private_key",
+    "url_password",
+    "credential",
 };
 
 }  // namespace

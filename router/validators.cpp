@@ -159,11 +159,9 @@ bool us_ssn_valid(std::string_view s) {
   int serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8];
   if (area == 0 || area == 666 || area >= 900) return false;
   if (group == 0 || serial == 0) return false;
-  if (area == 987 && group == 65 && serial >= 4320 && serial <= 4329) return false;
   // Numbers the SSA voided after they were published (078-05-1120 on a wallet insert,
-  // 219-09-9999 in an advertisement).
-  if ((area == 78 && group == 5 && serial == 1120) || (area == 219 && group == 9 && serial == 9999))
-    return false;
+  // 219-09-9999 in an advertisement) are still reported: they are the ones people paste as
+  // "an SSN", and a prompt carrying one is treated as carrying an SSN.
   return true;
 }
 

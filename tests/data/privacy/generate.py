@@ -275,8 +275,47 @@ def url_password():
     return "url_password", pw, prefix, f"@{host}"
 
 
+def stripe():
+    return "stripe_key", R.choice(["sk_live_", "sk_test_", "rk_live_"]) + rs(ALNUM, R.choice([24, 34, 99]))
+
+
+def gitlab():
+    return "gitlab_token", R.choice(["glpat-", "glpat-", "gldt-", "glrt-"]) + rs(ALNUM + "_-", 20)
+
+
+def npm_token():
+    return "npm_token", "npm_" + rs(ALNUM, 36)
+
+
+def huggingface():
+    while True:
+        v = rs(string.ascii_letters, 34)
+        if any(c.isupper() for c in v) and any(c.islower() for c in v):
+            return "huggingface_token", "hf_" + v
+
+
+def sendgrid():
+    return "sendgrid_key", f"SG.{rs(ALNUM + '_-', 22)}.{rs(ALNUM + '_-', 43)}"
+
+
+def credential():
+    """A password or API secret assigned to a named key (the value is what is planted)."""
+    while True:
+        v = rs(ALNUM + "!@#%^&*_-+", R.randint(8, 24))
+        if any(c.isdigit() for c in v) and v[-1] not in ".)]}>:":
+            break
+    prefix = R.choice(["password=", "DB_PASSWORD=", "Password: ", 'password = "', '"api_key": "',
+                       "client_secret: ", "MYSQL_ROOT_PASSWORD=", "passwd ", "apiKey: '",
+                       "access_token=", "--password=", "SECRET_KEY = '", "pwd: "])
+    if prefix == "passwd ":
+        prefix = "passwd: "
+    closing = {'"': '"', "'": "'"}.get(prefix[-1], "")
+    return "credential", v, prefix, closing
+
+
 GENERATORS = [email, phone, card, iban, ssn, nino, sin, ipv4, ipv6, aws_access, aws_secret, gcp,
-              azure, github, slack, openai, anthropic, jwt, pem, url_password]
+              azure, github, slack, openai, anthropic, stripe, gitlab, npm_token, huggingface,
+              sendgrid, jwt, pem, url_password, credential]
 
 TEMPLATES = [
     "{v}",
@@ -299,7 +338,9 @@ KEY_LABELS = {"email": "EMAIL=", "phone": "PHONE=", "payment_card": "CARD=", "ib
               "github_token": "GITHUB_TOKEN=", "slack_token": "SLACK_TOKEN=", "openai_key": "OPENAI_API_KEY=",
               "anthropic_key": "ANTHROPIC_API_KEY=", "jwt": "Authorization: Bearer",
               "azure_key": "AZURE_KEY=", "private_key": "", "url_password": "DATABASE_URL=",
-              "aws_secret_key": ""}
+              "aws_secret_key": "", "stripe_key": "STRIPE_SECRET_KEY=", "gitlab_token": "GITLAB_TOKEN=",
+              "npm_token": "NPM_TOKEN=", "huggingface_token": "HF_TOKEN=", "sendgrid_key": "SENDGRID_API_KEY=",
+              "credential": ""}
 
 
 def plant(parts):
@@ -417,6 +458,11 @@ NEGATIVE_SHAPES = [
     lambda: f"Email the team through the contact form (no address here), or ping #{R.choice(['ops', 'dev'])}.",
     lambda: f"Serial number SN-{rs(UPNUM, 4)}-{rs(UPNUM, 4)}-{rs(UPNUM, 4)}.",
     lambda: f"GB{digits(2)} is the prefix, but GB00 ABCD 1234 is not a full IBAN.",
+    lambda: f"Firmware version {R.randint(1, 9)}.{R.randint(0, 9)}.{R.randint(0, 20)}.{R.randint(1, 200)} is the current one.",
+    lambda: f"Set password = <your password> in .env and API_KEY=${{API_KEY}} in CI; max_tokens: {R.choice([1024, 4096, 128000])}.",
+    lambda: f"Reset your password: click the link we sent, then set token_limit={R.randint(100, 9000)}.",
+    lambda: f"Call hf_hub_download(repo_id=\"{R.choice(LAST)}/model\") and set npm_config_cache=/tmp/npm.",
+    lambda: f"apiKey: process.env.OPENAI_API_KEY, password: os.environ[\"DB_PASSWORD\"] ({R.randint(2, 9)} services).",
     lambda: f"Flight {R.choice(['LH', 'BA', 'AF'])}{R.randint(100, 9999)} departs gate B{R.randint(1, 60)}.",
     lambda: f"Exchange {R.randint(1, 99)}.{digits(2)} EUR at 1.{digits(4)}.",
     lambda: "What is the capital of Australia, and why not Sydney?",

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fulcrum::router {
@@ -54,6 +55,13 @@ const Planted kPositives[] = {
     {"slack_token", "xoxb-123456789012-abcdefghijklmnop"},
     {"anthropic_key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"},
     {"openai_key", "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"},
+    {"stripe_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"},
+    {"stripe_key", "rk_test_51H8abcDEFghiJKLmnoPQR"},
+    {"gitlab_token", "glpat-AbCdEf1234567890XyZw"},
+    {"npm_token", "npm_abcdefghijklmnopqrstuvwxyz0123456789"},
+    {"huggingface_token", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"},
+    {"sendgrid_key", "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"},
+    {"us_ssn", "078-05-1120"},  // voided after publication, still an SSN to a reader
     {"jwt",
      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
      "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"},
@@ -73,6 +81,31 @@ TEST(PrivacyClassifier, EveryBuiltinKindIsFoundWithExactOffsets) {
       EXPECT_EQ(f[0].end, prefix.size() + std::string(p.secret).size()) << text;
     }
   }
+}
+
+// A secret assigned to a named key: the value alone is reported, in every quoting style.
+TEST(PrivacyClassifier, CredentialAssignmentsReportTheValue) {
+  auto c = make();
+  ASSERT_TRUE(c);
+  const std::pair<const char*, const char*> cases[] = {
+      {"password=hunter2", "hunter2"},
+      {"export DB_PASSWORD=Sup3rS3cret! && run", "Sup3rS3cret!"},
+      {"Password: P@ssw0rd!.", "P@ssw0rd!"},
+      {"{\"api_key\": \"abc123def456ghi789\", \"n\": 1}", "abc123def456ghi789"},
+      {"client_secret :  'GOCSPX-abcdefghijkLMNOP12345'", "GOCSPX-abcdefghijkLMNOP12345"},
+      {"ACCESS_TOKEN=ya29.a0AfH6SMBx3abcDEF;", "ya29.a0AfH6SMBx3abcDEF"},
+      {"passphrase: correcthorsebatterystaple", "correcthorsebatterystaple"},
+  };
+  for (const auto& [text, value] : cases) {
+    auto f = scan(*c, text);
+    ASSERT_EQ(f.size(), 1u) << text;
+    EXPECT_EQ(f[0].kind, "credential") << text;
+    EXPECT_EQ(std::string(text).substr(f[0].start, f[0].end - f[0].start), value) << text;
+  }
+  // A known key format assigned to a key keeps its own kind.
+  auto f = scan(*c, "api_key = \"sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCDEF\"");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "openai_key");
 }
 
 TEST(PrivacyClassifier, PrivateKeyBlockAndUrlPassword) {
@@ -106,6 +139,13 @@ TEST(PrivacyClassifier, ValidatorsRejectLookAlikes) {
       "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       "released on 2026-11-30 at 10:42:07",
       "see https://example.com/docs/a:b for details",
+      "firmware version 1.2.3.4 is current",             // a version-shaped dotted quad
+      "Lot 398 581 4669 was recalled",                   // a number named as an identifier
+      "password = <your password>, API_KEY=${API_KEY}",  // placeholders
+      "apiKey: process.env.OPENAI_API_KEY",              // an environment lookup
+      "password: required; max_tokens: 128000; token: 4096",
+      "Reset your password: click the link",
+      "hf_hub_download and hf_modelconfigurationparametersxxxxx",
   };
   for (const char* text : clean) {
     auto f = scan(*c, text);
