@@ -63,6 +63,25 @@ TEST(ClassifyCli, ConfigAddsPatternsTermsAndDisablesKinds) {
   EXPECT_EQ(j["findings"][1]["kind"], "term");
 }
 
+// A TEXT that starts with '-' but is not shaped like an option is text (a PEM block, a list
+// item); "--" ends the options; an option-shaped unknown flag is still an error.
+TEST(ClassifyCli, DashLedTextIsText) {
+  std::string pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIGlRHk\n-----END EC PRIVATE KEY-----";
+  auto j = parse_out(run_fulcrum({"classify", pem, "--json"}));
+  ASSERT_EQ(j["findings"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["findings"][0]["kind"], "private_key");
+  EXPECT_EQ(j["findings"][0]["start"], 0);
+  EXPECT_EQ(j["findings"][0]["end"], pem.size());
+
+  j = parse_out(run_fulcrum({"classify", "--json", "--", "-v mail me: a.b@example.com"}));
+  ASSERT_EQ(j["findings"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["findings"][0]["kind"], "email");
+
+  auto r = run_fulcrum({"classify", "--jsonn", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--jsonn"), std::string::npos) << r.err;
+}
+
 TEST(ClassifyCli, ErrorsExitTwoWithContext) {
   auto r = run_fulcrum({"classify", "--json"});
   EXPECT_EQ(r.exit_code, 2);
