@@ -343,4 +343,14 @@ bool check_assignment_after(std::string_view t, size_t s, size_t e) {
   return assignment_follows(t, e);
 }
 
+// `\bBasic [A-Za-z0-9+/]{8,}={0,2}`: a word start, then at least 8 base64 bytes after the anchor.
+bool check_base64_after(std::string_view t, size_t s, size_t e) {
+  if (!check_word_start(t, s, e)) return false;
+  size_t n = 0;
+  while (e + n < t.size() && n < 8 &&
+         (ascii::is_alnum(t[e + n]) || t[e + n] == '+' || t[e + n] == '/'))
+    ++n;
+  return n == 8;
+}
+
 }  // namespace fulcrum::router

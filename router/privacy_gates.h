@@ -93,5 +93,6 @@ bool check_digit_before(std::string_view text, size_t start, size_t end);
 bool check_nine_digits_after(std::string_view text, size_t start, size_t end);
 bool check_phone_after(std::string_view text, size_t start, size_t end);
 bool check_assignment_after(std::string_view text, size_t start, size_t end);
+bool check_base64_after(std::string_view text, size_t start, size_t end);
 
 }  // namespace fulcrum::router

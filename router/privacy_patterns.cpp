@@ -74,7 +74,10 @@ bool refine_phone_plus(std::string_view t, size_t* s, size_t* e) {
 bool refine_phone_national(std::string_view t, size_t* s, size_t* e) {
   char b = before(t, *s);
   if (is_digit(b) || b == '+' || b == '.' || b == '-') return false;
-  if (after_word(t, *s, kIdentifierWords)) return false;
+  // "tracking 9400 6020 0140 9312 2440 71": the word may stand before other digit groups.
+  size_t p = *s;
+  while (p > 0 && (is_digit(t[p - 1]) || t[p - 1] == ' ' || t[p - 1] == '-') && *s - p < 64) --p;
+  if (after_word(t, p, kIdentifierWords)) return false;
   return phone_tail_ok(t, *e) && phone_valid(t.substr(*s, *e - *s), false);
 }
 
@@ -123,6 +126,7 @@ bool refine_nino(std::string_view t, size_t* s, size_t* e) {
 }
 
 bool refine_sin(std::string_view t, size_t* s, size_t* e) {
+  if (!first_digit(t, s, *e)) return false;  // "SIN 046454286": the number, not the label
   if (at(t, *e) == '-' && is_digit(at(t, *e + 1))) return false;
   if (before(t, *s) == '-' && is_digit(before(t, *s - 1))) return false;
   return ca_sin_valid(t.substr(*s, *e - *s));
@@ -241,6 +245,67 @@ bool refine_credential(std::string_view t, size_t* s, size_t* e) {
   return true;
 }
 
+// "Basic <base64 of user:password>": the encoded part, when it decodes to printable text with a
+// ':' after a non-empty user.
+bool refine_basic_auth(std::string_view t, size_t* s, size_t* e) {
+  if (is_b64(at(t, *e)) || at(t, *e) == '=') return false;
+  size_t sp = t.substr(*s, *e - *s).find(' ');
+  if (sp == std::string_view::npos) return false;
+  std::string_view v = t.substr(*s + sp + 1, *e - *s - sp - 1);
+  if (v.size() % 4 != 0 || v.size() > 1024) return false;
+  auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t out = 0, colon = 0;
+  bool have_colon = false;
+  for (char c : v) {
+    if (c == '=') break;
+    int x = sextet(c);
+    if (x < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(x);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      unsigned char b = static_cast<unsigned char>((acc >> bits) & 0xff);
+      if (b < 0x20 || b == 0x7f) return false;
+      if (b == ':' && !have_colon) {
+        have_colon = true;
+        colon = out;
+      }
+      ++out;
+    }
+  }
+  if (!have_colon || colon == 0 || colon + 1 >= out) return false;
+  *s += sp + 1;
+  return true;
+}
+
+// "Bearer <opaque token>": the token, when it mixes letters and digits (placeholders such as
+// "Bearer YOUR_TOKEN" do not).
+bool refine_bearer(std::string_view t, size_t* s, size_t* e) {
+  char n = at(t, *e);
+  if (is_alnum(n) || n == '.' || n == '_' || n == '~' || n == '+' || n == '/' || n == '-' ||
+      n == '=')
+    return false;
+  size_t sp = t.substr(*s, *e - *s).find(' ');
+  if (sp == std::string_view::npos) return false;
+  bool digit = false, alpha = false;
+  for (char c : t.substr(*s + sp + 1, *e - *s - sp - 1)) {
+    digit |= is_digit(c);
+    alpha |= is_alpha(c);
+  }
+  if (!digit || !alpha) return false;
+  *s += sp + 1;
+  return true;
+}
+
 bool refine_jwt(std::string_view t, size_t* s, size_t* e) {
   return token_end(t, *e) && jwt_valid(t.substr(*s, *e - *s));
 }
@@ -324,9 +389,10 @@ constexpr BuiltinPattern kPatterns[] = {
      .anchors = "ghp_|gho_|ghu_|ghs_|ghr_",
      .check = check_word_start},
     {.kind = "github_token",
-     .regex = R"(\bgithub_pat_[A-Za-z0-9_]{82})",
+     .regex = R"(\bgithub_pat_[A-Za-z0-9_]{50,})",
      .caseless = false,
      .refine = refine_token,
+     .span = "A-Za-z0-9_",
      .anchors = "github_pat_",
      .check = check_word_start},
     {.kind = "slack_token",
@@ -538,6 +604,20 @@ constexpr BuiltinPattern kPatterns[] = {
      .span = "^\n\v\f\r",
      .anchors = "password|passwd|pwd|passphrase|secret|api_key|api-key|apikey|token",
      .check = check_assignment_after},
+    {.kind = "credential",
+     .regex = R"(\bBasic [A-Za-z0-9+/]{8,}={0,2})",
+     .caseless = true,
+     .refine = refine_basic_auth,
+     .span = "A-Za-z0-9+/= ",
+     .anchors = "basic ",
+     .check = check_base64_after},
+    {.kind = "credential",
+     .regex = R"(\bBearer [A-Za-z0-9._~+/\-]{20,}=*)",
+     .caseless = true,
+     .refine = refine_bearer,
+     .span = "A-Za-z0-9._~+/= -",
+     .anchors = "bearer ",
+     .check = check_word_start},
 };
 
 constexpr std::string_view kKinds[] = {

@@ -310,6 +310,12 @@ def credential():
     if prefix == "passwd ":
         prefix = "passwd: "
     closing = {'"': '"', "'": "'"}.get(prefix[-1], "")
+    form = R.random()
+    if form < 0.15:
+        user = R.choice(FIRST)
+        return "credential", base64.b64encode(f"{user}:{v}".encode()).decode(), "Authorization: Basic "
+    if form < 0.3:
+        return "credential", rs(ALNUM, R.randint(24, 40)) + str(R.randint(0, 9)), "Authorization: Bearer "
     return "credential", v, prefix, closing
 
 

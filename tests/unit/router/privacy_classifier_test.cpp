@@ -62,6 +62,9 @@ const Planted kPositives[] = {
     {"huggingface_token", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"},
     {"sendgrid_key", "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"},
     {"us_ssn", "078-05-1120"},  // voided after publication, still an SSN to a reader
+    {"ca_sin", "046 454 286"},  // the government examples' number (0 is not assigned)
+    {"github_token",
+     "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123"},
     {"jwt",
      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
      "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"},
@@ -95,11 +98,15 @@ TEST(PrivacyClassifier, CredentialAssignmentsReportTheValue) {
       {"client_secret :  'GOCSPX-abcdefghijkLMNOP12345'", "GOCSPX-abcdefghijkLMNOP12345"},
       {"ACCESS_TOKEN=ya29.a0AfH6SMBx3abcDEF;", "ya29.a0AfH6SMBx3abcDEF"},
       {"passphrase: correcthorsebatterystaple", "correcthorsebatterystaple"},
+      {"Authorization: Basic dXNlcjpwYXNzd29yZA==\r\n", "dXNlcjpwYXNzd29yZA=="},
+      {"-H 'Authorization: Bearer 8f3a9c2b7d1e4f60a5b9c8d7e6f5a4b3'",
+       "8f3a9c2b7d1e4f60a5b9c8d7e6f5a4b3"},
+      {"SIN 046454286", "046454286"},
   };
   for (const auto& [text, value] : cases) {
     auto f = scan(*c, text);
     ASSERT_EQ(f.size(), 1u) << text;
-    EXPECT_EQ(f[0].kind, "credential") << text;
+    EXPECT_EQ(f[0].kind, std::string(text).starts_with("SIN") ? "ca_sin" : "credential") << text;
     EXPECT_EQ(std::string(text).substr(f[0].start, f[0].end - f[0].start), value) << text;
   }
   // A known key format assigned to a key keeps its own kind.
@@ -146,6 +153,8 @@ TEST(PrivacyClassifier, ValidatorsRejectLookAlikes) {
       "password: required; max_tokens: 128000; token: 4096",
       "Reset your password: click the link",
       "hf_hub_download and hf_modelconfigurationparametersxxxxx",
+      "a basic question about basics; Basic auth needs a header",
+      "Authorization: Bearer YOUR_ACCESS_TOKEN_GOES_HERE",
   };
   for (const char* text : clean) {
     auto f = scan(*c, text);
