@@ -39,6 +39,8 @@ const Planted kPositives[] = {
     {"phone", "(415) 555-0132"},
     {"phone", "+44 20 7946 0958"},
     {"phone", "+49-30-123456789"},
+    {"phone", "(555)123-4567"},  // the fiction number: an exchange may start with 0 or 1 here
+    {"phone", "555.123.4567"},
     {"payment_card", "4111 1111 1111 1111"},
     {"payment_card", "5500-0000-0000-0004"},
     {"payment_card", "378282246310005"},
