@@ -95,8 +95,11 @@ bool refine_phone_context(std::string_view t, size_t* s, size_t* e) {
 // start inside the span.
 bool refine_card(std::string_view t, size_t* s, size_t* e) {
   if (is_digit(at(t, *e)) || is_digit(before(t, *s))) return false;
+  // Part of a longer dotted number ("1.4111.1111.1111.1111", "4111.1111.1111.1111.2").
+  if (at(t, *e) == '.' && is_digit(at(t, *e + 1))) return false;
+  if (before(t, *s) == '.' && *s >= 2 && is_digit(t[*s - 2])) return false;
   for (size_t p = *s; p < *e; ++p) {
-    if (!is_digit(t[p]) || (p > *s && is_digit(t[p - 1]))) continue;
+    if (!is_digit(t[p]) || (p > *s && (is_digit(t[p - 1]) || t[p - 1] == '.'))) continue;
     if (payment_card_valid(t.substr(p, *e - p))) {
       *s = p;
       return true;
@@ -487,10 +490,10 @@ constexpr BuiltinPattern kPatterns[] = {
      .anchors = "@",
      .check = check_email_at},
     {.kind = "payment_card",
-     .regex = R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)",
+     .regex = R"(\b[0-9](?:[ .\-]?[0-9]){12,18}\b)",
      .caseless = false,
      .refine = refine_card,
-     .span = "0-9 -",
+     .span = "0-9 .-",
      .min_digits = 13,
      .gate = gate_payment_card,
      .gate_contains = true},

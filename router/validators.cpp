@@ -86,9 +86,25 @@ bool payment_card_valid(std::string_view s) {
   char sep = 0;
   for (char c : s) {
     if (is_digit(c)) continue;
-    if (c != ' ' && c != '-') return false;
+    if (c != ' ' && c != '-' && c != '.') return false;
     if (sep != 0 && c != sep) return false;
     sep = c;
+  }
+  // Dots only as a card is printed (groups of 4-6, at least three dots), never a decimal number
+  // such as 2.718281828459045.
+  if (sep == '.') {
+    int dots = 0;
+    size_t group = 0;
+    for (char c : s) {
+      if (c != '.') {
+        ++group;
+        continue;
+      }
+      if (group < 4 || group > 6) return false;
+      ++dots;
+      group = 0;
+    }
+    if (dots < 3 || group < 1 || group > 6) return false;
   }
   int p2 = d[0] * 10 + d[1];
   int p4 = p2 * 100 + d[2] * 10 + d[3];

@@ -44,6 +44,7 @@ const Planted kPositives[] = {
     {"payment_card", "4111 1111 1111 1111"},
     {"payment_card", "5500-0000-0000-0004"},
     {"payment_card", "378282246310005"},
+    {"payment_card", "4111.1111.1111.1111"},
     {"iban", "GB82 WEST 1234 5698 7654 32"},
     {"iban", "DE89370400440532013000"},
     {"us_ssn", "123-45-6789"},
@@ -154,6 +155,8 @@ TEST(PrivacyClassifier, ValidatorsRejectLookAlikes) {
       "apiKey: process.env.OPENAI_API_KEY",              // an environment lookup
       "password: required; max_tokens: 128000; token: 4096",
       "Reset your password: click the link",
+      "values 1.4111.1111.1111.1111 and 4111.1111.1111.1111.2 are dotted numbers",
+      "e = 2.718281828459045 and 5105.105105105100 are decimals",
       "hf_hub_download and hf_modelconfigurationparametersxxxxx",
       "a basic question about basics; Basic auth needs a header",
       "Authorization: Bearer YOUR_ACCESS_TOKEN_GOES_HERE",
