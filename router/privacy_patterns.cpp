@@ -248,44 +248,12 @@ bool refine_credential(std::string_view t, size_t* s, size_t* e) {
   return true;
 }
 
-// "Basic <base64 of user:password>": the encoded part, when it decodes to printable text with a
-// ':' after a non-empty user.
+// "Basic <base64 of user:password>": the encoded part.
 bool refine_basic_auth(std::string_view t, size_t* s, size_t* e) {
   if (is_b64(at(t, *e)) || at(t, *e) == '=') return false;
   size_t sp = t.substr(*s, *e - *s).find(' ');
-  if (sp == std::string_view::npos) return false;
-  std::string_view v = t.substr(*s + sp + 1, *e - *s - sp - 1);
-  if (v.size() % 4 != 0 || v.size() > 1024) return false;
-  auto sextet = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t out = 0, colon = 0;
-  bool have_colon = false;
-  for (char c : v) {
-    if (c == '=') break;
-    int x = sextet(c);
-    if (x < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(x);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      unsigned char b = static_cast<unsigned char>((acc >> bits) & 0xff);
-      if (b < 0x20 || b == 0x7f) return false;
-      if (b == ':' && !have_colon) {
-        have_colon = true;
-        colon = out;
-      }
-      ++out;
-    }
-  }
-  if (!have_colon || colon == 0 || colon + 1 >= out) return false;
+  if (sp == std::string_view::npos || !basic_auth_valid(t.substr(*s + sp + 1, *e - *s - sp - 1)))
+    return false;
   *s += sp + 1;
   return true;
 }

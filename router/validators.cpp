@@ -61,6 +61,26 @@ int base64url_value(char c) {
   return -1;
 }
 
+// Decodes base64 (either alphabet) up to the first '=' or the end, handing each byte to
+// on_byte; false when a byte is outside the alphabet or on_byte returns false.
+template <typename OnByte>
+bool decode_base64(std::string_view s, OnByte on_byte) {
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    if (c == '=') break;
+    int v = base64url_value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (!on_byte(static_cast<unsigned char>((acc >> bits) & 0xff))) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool luhn_valid(std::string_view s) {
@@ -261,20 +281,29 @@ bool jwt_valid(std::string_view s) {
   std::string_view head = s.substr(0, dot < 128 ? dot : 128);
   char out[96];
   size_t n = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : head) {
-    int v = base64url_value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n < sizeof(out)) out[n++] = static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
+  bool ok = decode_base64(head, [&](unsigned char b) {
+    if (n < sizeof(out)) out[n++] = static_cast<char>(b);
+    return true;
+  });
+  if (!ok) return false;
   std::string_view decoded(out, n);
   return !decoded.empty() && decoded[0] == '{' && decoded.find("\"alg\"") != std::string_view::npos;
+}
+
+bool basic_auth_valid(std::string_view s) {
+  if (s.empty() || s.size() % 4 != 0 || s.size() > 1024) return false;
+  size_t n = 0, colon = 0;
+  bool have_colon = false;
+  bool ok = decode_base64(s, [&](unsigned char b) {
+    if (b < 0x20 || b == 0x7f) return false;
+    if (b == ':' && !have_colon) {
+      have_colon = true;
+      colon = n;
+    }
+    ++n;
+    return true;
+  });
+  return ok && have_colon && colon > 0 && colon + 1 < n;
 }
 
 bool aws_secret_valid(std::string_view s) {

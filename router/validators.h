@@ -22,7 +22,7 @@ bool us_ssn_valid(std::string_view s);
 // UK National Insurance number "QQ 12 34 56 C" (spaces optional): prefix letter rules and
 // the excluded prefixes BG, GB, KN, NK, NT, TN, ZZ.
 bool uk_nino_valid(std::string_view s);
-// Canadian SIN: 9 digits (grouped 3-3-3), Luhn, first digit not 0 or 8.
+// Canadian SIN: 9 digits (grouped 3-3-3), Luhn, first digit not 8 (business numbers).
 bool ca_sin_valid(std::string_view s);
 // Dotted quad, each octet 0-255 without leading zeros, not 0.0.0.0, loopback, broadcast, or
 // a netmask (e.g. 255.255.255.0).
@@ -31,6 +31,9 @@ bool ipv4_valid(std::string_view s);
 bool ipv6_valid(std::string_view s);
 // A JWT: three base64url parts whose first decodes to a JSON object with "alg".
 bool jwt_valid(std::string_view s);
+// HTTP Basic credentials: base64 (padded to a multiple of 4) of printable "user:password" with
+// a non-empty user and password.
+bool basic_auth_valid(std::string_view s);
 // A 40-byte AWS secret: base64 alphabet, with upper, lower case and a digit (not a hex hash).
 bool aws_secret_valid(std::string_view s);
 // Email: local part not starting/ending with '.', no "..", TLD alphabetic 2+.
