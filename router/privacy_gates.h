@@ -76,6 +76,7 @@ void gate_payment_card(const GateInput& in, uint8_t min_digits, std::vector<Gate
 void gate_ssn_dashed(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
 void gate_ssn_spaced(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
 void gate_ca_sin(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
+void gate_phone_00(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
 void gate_phone_plus(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
 void gate_phone_nanp(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);
 void gate_phone_trunk(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out);

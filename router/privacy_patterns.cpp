@@ -71,6 +71,44 @@ bool refine_phone_plus(std::string_view t, size_t* s, size_t* e) {
   return phone_tail_ok(t, *e) && phone_valid(t.substr(*s, *e - *s), true);
 }
 
+// The digits after an international prefix start with an assigned country calling code (ITU-T
+// E.164: 1 and 7, the two-digit codes, three-digit codes in the other ranges); behind 1 (NANP)
+// come exactly 10 digits.
+bool country_code_ok(std::string_view digits) {
+  if (digits.size() < 3) return false;
+  if (digits[0] == '1') return digits.size() == 11;
+  if (digits[0] == '7') return true;
+  static constexpr std::string_view kTwoDigit[] = {
+      "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+      "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+      "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"};
+  static constexpr std::string_view kThreeDigitLeads[] = {
+      "21", "22", "23", "24", "25", "26", "29", "35", "37", "38", "42", "50",
+      "59", "67", "68", "69", "80", "85", "87", "88", "96", "97", "99"};
+  for (std::string_view c : kTwoDigit)
+    if (digits.starts_with(c)) return true;
+  for (std::string_view c : kThreeDigitLeads)
+    if (digits.starts_with(c)) return true;
+  return false;
+}
+
+// "0044 20 7946 0958": the international prefix 00 written for '+'; validated as "+44 20 ...".
+bool refine_phone_00(std::string_view t, size_t* s, size_t* e) {
+  char b = before(t, *s);
+  if (is_alnum(b) || b == '+' || b == '.' || b == '-') return false;
+  if (after_word(t, *s, kIdentifierWords)) return false;
+  std::string_view number = t.substr(*s + 2, *e - *s - 2);
+  if (!phone_tail_ok(t, *e) || !phone_valid(number, true)) return false;
+  // The whole run of digit groups, not its first groups.
+  if (at(t, *e) == ' ' && is_digit(at(t, *e + 1))) return false;
+  // At most 13 digits after 00: longer runs ("0075 3885 9315 5536") are account numbers.
+  char digits[24];
+  size_t n = 0;
+  for (char c : number)
+    if (is_digit(c) && n < sizeof(digits)) digits[n++] = c;
+  return n <= 13 && country_code_ok({digits, n});
+}
+
 bool refine_phone_national(std::string_view t, size_t* s, size_t* e) {
   char b = before(t, *s);
   if (is_digit(b) || b == '+' || b == '.' || b == '-') return false;
@@ -520,6 +558,14 @@ constexpr BuiltinPattern kPatterns[] = {
      .span = "0-9 .()+-",
      .min_digits = 7,
      .gate = gate_phone_plus,
+     .gate_contains = true},
+    {.kind = "phone",
+     .regex = R"(\b00[1-9][0-9]{0,2}[ .\-](?:[ .\-]?\(?[0-9]\)?){6,14})",
+     .caseless = false,
+     .refine = refine_phone_00,
+     .span = "0-9 .()-",
+     .min_digits = 10,
+     .gate = gate_phone_00,
      .gate_contains = true},
     {.kind = "phone",
      .regex = R"((?:\([2-9][0-9]{2}\) ?|\b[2-9][0-9]{2}[ .\-])[0-9]{3}[ .\-][0-9]{4}\b)",

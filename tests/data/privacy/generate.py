@@ -104,6 +104,9 @@ def phone():
         lambda: f"020 {digits(4)} {digits(4)}",
         lambda: f"07700 {digits(6)}",
         lambda: f"01 {digits(2)} {digits(2)} {digits(2)} {digits(2)}",
+        lambda: f"0044 20 {digits(4)} {digits(4)}",
+        lambda: f"0049-30-{digits(7)}",
+        lambda: f"{R.randint(201, 989)}-{R.randint(0, 199):03d}-{digits(4)}",
     ]
     return "phone", R.choice(forms)()
 
@@ -469,6 +472,7 @@ NEGATIVE_SHAPES = [
     lambda: f"Reset your password: click the link we sent, then set token_limit={R.randint(100, 9000)}.",
     lambda: f"Call hf_hub_download(repo_id=\"{R.choice(LAST)}/model\") and set npm_config_cache=/tmp/npm.",
     lambda: f"apiKey: process.env.OPENAI_API_KEY, password: os.environ[\"DB_PASSWORD\"] ({R.randint(2, 9)} services).",
+    lambda: f"Customer no. 00{R.randint(1, 9)}{digits(1)} {digits(4)} {digits(4)} {digits(4)} and card 4{digits(3)}.{digits(4)}.",
     lambda: f"Flight {R.choice(['LH', 'BA', 'AF'])}{R.randint(100, 9999)} departs gate B{R.randint(1, 60)}.",
     lambda: f"Exchange {R.randint(1, 99)}.{digits(2)} EUR at 1.{digits(4)}.",
     lambda: "What is the capital of Australia, and why not Sydney?",

@@ -41,6 +41,8 @@ const Planted kPositives[] = {
     {"phone", "+49-30-123456789"},
     {"phone", "(555)123-4567"},  // the fiction number: an exchange may start with 0 or 1 here
     {"phone", "555.123.4567"},
+    {"phone", "0044 20 7946 0958"},  // 00 for '+'
+    {"phone", "0049-30-901820"},
     {"payment_card", "4111 1111 1111 1111"},
     {"payment_card", "5500-0000-0000-0004"},
     {"payment_card", "378282246310005"},
@@ -157,6 +159,7 @@ TEST(PrivacyClassifier, ValidatorsRejectLookAlikes) {
       "Reset your password: click the link",
       "values 1.4111.1111.1111.1111 and 4111.1111.1111.1111.2 are dotted numbers",
       "e = 2.718281828459045 and 5105.105105105100 are decimals",
+      "0012 3456 7890 1234 and ref 00123456789",  // no country code 12; no separator
       "hf_hub_download and hf_modelconfigurationparametersxxxxx",
       "a basic question about basics; Basic auth needs a header",
       "Authorization: Bearer YOUR_ACCESS_TOKEN_GOES_HERE",
