@@ -180,22 +180,19 @@ void gate_phone_plus(const GateInput& in, uint8_t min_digits, std::vector<GateRe
   }
 }
 
-// refine_phone_00: a digit group "00" + 1-3 digits (the first not 0) that starts the number
-// (no letter or digit before it) and is followed by a separator; at least 10 digits in the run.
+// refine_phone_00: the run's first digit group is "00" + 1-3 digits (the first not 0), with no
+// letter or digit right before it, followed by a separator; at least 10 digits in the run.
 void gate_phone_00(const GateInput& in, uint8_t min_digits, std::vector<GateRegion>* out) {
   const std::string_view t = in.text;
   for (const NumberRun& r : in.runs) {
-    if (r.digits < min_digits || r.digits < 10) continue;
-    for (const DigitGroup& g : in.groups_of(r)) {
-      if (g.len < 3 || g.len > 5 || t[g.start] != '0' || t[g.start + 1] != '0' ||
-          t[g.start + 2] == '0' || (g.start > 0 && is_alnum(t[g.start - 1])))
-        continue;
-      const size_t after = g.start + g.len;
-      if (after < t.size() && (t[after] == ' ' || t[after] == '.' || t[after] == '-')) {
-        out->push_back({r.start, r.end});
-        break;
-      }
-    }
+    if (r.digits < min_digits || r.digits < 10 || r.groups_begin == r.groups_end) continue;
+    const DigitGroup& g = in.groups[r.groups_begin];
+    if (g.len < 3 || g.len > 5 || t[g.start] != '0' || t[g.start + 1] != '0' ||
+        t[g.start + 2] == '0' || (g.start > 0 && is_alnum(t[g.start - 1])))
+      continue;
+    const size_t after = g.start + g.len;
+    if (after < t.size() && (t[after] == ' ' || t[after] == '.' || t[after] == '-'))
+      out->push_back({r.start, r.end});
   }
 }
 

@@ -96,6 +96,11 @@ bool country_code_ok(std::string_view digits) {
 bool refine_phone_00(std::string_view t, size_t* s, size_t* e) {
   char b = before(t, *s);
   if (is_alnum(b) || b == '+' || b == '.' || b == '-') return false;
+  // The first digits of their run of number bytes (0x20-0x39): "DE89 3704 0044 0532 ..." holds
+  // a "0044" group that is not a phone.
+  size_t p = *s;
+  while (p > 0 && t[p - 1] >= 0x20 && t[p - 1] < '0') --p;
+  if (p > 0 && is_digit(t[p - 1])) return false;
   if (after_word(t, *s, kIdentifierWords)) return false;
   std::string_view number = t.substr(*s + 2, *e - *s - 2);
   if (!phone_tail_ok(t, *e) || !phone_valid(number, true)) return false;
